@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause */
+/*
+ * The few definitions proto/ needs from its environment, so that the same
+ * sources build into the kernel modules and into userspace's libpviommu.
+ */
+#ifndef PVIOMMU_COMPAT_H
+#define PVIOMMU_COMPAT_H
+
+#ifdef __KERNEL__
+#include <linux/build_bug.h>
+#include <linux/export.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include <linux/types.h>
+#include <asm/byteorder.h>
+
+#define PVIOMMU_EXPORT(sym)	EXPORT_SYMBOL_GPL(sym)
+#else
+#include <assert.h>
+#include <endian.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <linux/types.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+
+#define le16_to_cpu(x)	le16toh(x)
+#define le32_to_cpu(x)	le32toh(x)
+#define le64_to_cpu(x)	le64toh(x)
+#define cpu_to_le16(x)	htole16(x)
+#define cpu_to_le32(x)	htole32(x)
+#define cpu_to_le64(x)	htole64(x)
+
+#ifndef U64_MAX
+#define U64_MAX		UINT64_MAX
+#endif
+#ifndef U32_MAX
+#define U32_MAX		UINT32_MAX
+#endif
+
+#define PVIOMMU_EXPORT(sym)
+#endif /* __KERNEL__ */
+
+#endif /* PVIOMMU_COMPAT_H */

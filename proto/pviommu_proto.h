@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-3-Clause */
+/*
+ * pviommu wire protocol: the virtio-iommu format (device type 23) as
+ * defined by <linux/virtio_iommu.h>, plus what that header lacks.
+ *
+ * The standard header stays the single definition of every wire struct;
+ * this header pins their sizes at compile time and names the constants the
+ * spec describes in prose.  It builds for the kernel and for userspace.
+ */
+#ifndef PVIOMMU_PROTO_H
+#define PVIOMMU_PROTO_H
+
+#include "compat.h"
+#include <linux/virtio_iommu.h>
+
+/* virtio device ID of the IOMMU device */
+#define PVIOMMU_VIRTIO_ID		23
+
+/* Virtqueue indices */
+#define PVIOMMU_VQ_REQUEST		0
+#define PVIOMMU_VQ_EVENT		1
+#define PVIOMMU_NR_VQS			2
+
+/* Wire sizes, in bytes, as the spec lays them out. */
+static_assert(sizeof(struct virtio_iommu_config) == 40, "config layout");
+static_assert(sizeof(struct virtio_iommu_req_head) == 4, "head");
+static_assert(sizeof(struct virtio_iommu_req_tail) == 4, "tail");
+static_assert(sizeof(struct virtio_iommu_req_attach) == 24, "attach");
+static_assert(sizeof(struct virtio_iommu_req_detach) == 24, "detach");
+static_assert(sizeof(struct virtio_iommu_req_map) == 40, "map");
+static_assert(sizeof(struct virtio_iommu_req_unmap) == 32, "unmap");
+static_assert(sizeof(struct virtio_iommu_req_probe) == 72, "probe");
+static_assert(sizeof(struct virtio_iommu_probe_property) == 4, "property");
+static_assert(sizeof(struct virtio_iommu_probe_resv_mem) == 24, "resv_mem");
+static_assert(sizeof(struct virtio_iommu_fault) == 24, "fault");
+
+/* Config field offsets, which QEMU's qtest and drivers read directly. */
+static_assert(offsetof(struct virtio_iommu_config, input_range) == 8, "");
+static_assert(offsetof(struct virtio_iommu_config, domain_range) == 24, "");
+static_assert(offsetof(struct virtio_iommu_config, probe_size) == 32, "");
+static_assert(offsetof(struct virtio_iommu_config, bypass) == 36, "");
+
+/* Property header: le16 {type:12, reserved:4}; le16 length */
+#define PVIOMMU_PROBE_T_RESERVED_MASK	0xf000
+
+/* The x86 MSI doorbell window, reported as a RESV_MEM MSI region. */
+#define PVIOMMU_X86_MSI_START		0xfee00000ULL
+#define PVIOMMU_X86_MSI_END		0xfeefffffULL
+
+/* The device-readable size (head and body) of a request of type @type. */
+static inline size_t pviommu_req_readable_size(u8 type)
+{
+	switch (type) {
+	case VIRTIO_IOMMU_T_ATTACH:
+		return sizeof(struct virtio_iommu_req_attach) -
+		       sizeof(struct virtio_iommu_req_tail);
+	case VIRTIO_IOMMU_T_DETACH:
+		return sizeof(struct virtio_iommu_req_detach) -
+		       sizeof(struct virtio_iommu_req_tail);
+	case VIRTIO_IOMMU_T_MAP:
+		return sizeof(struct virtio_iommu_req_map) -
+		       sizeof(struct virtio_iommu_req_tail);
+	case VIRTIO_IOMMU_T_UNMAP:
+		return sizeof(struct virtio_iommu_req_unmap) -
+		       sizeof(struct virtio_iommu_req_tail);
+	case VIRTIO_IOMMU_T_PROBE:
+		return sizeof(struct virtio_iommu_req_probe);
+	default:
+		return 0;
+	}
+}
+
+/* The largest device-readable part of any request. */
+#define PVIOMMU_REQ_READABLE_MAX	sizeof(struct virtio_iommu_req_probe)
+
+#endif /* PVIOMMU_PROTO_H */

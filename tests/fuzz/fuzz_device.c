@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libFuzzer target: arbitrary request streams into proto/'s device model.
+ *
+ * Each request in the input is: one byte of writable length, one byte of
+ * readable length L, then L bytes of request.  After every request the
+ * response must have a legal length, the domain and mapping trees must be
+ * valid, and the model's mapping count must match the backend's.  A final
+ * reset must give every domain and mapping back.
+ */
+#include <stdlib.h>
+
+#include "../common/itree_check.h"
+#include "../common/pool_backend.h"
+
+static struct pool_backend pool;
+
+static void check(bool cond)
+{
+	if (!cond)
+		abort();
+}
+
+static void check_trees(void)
+{
+	struct pviommu_interval *node;
+
+	check(itree_valid(&pool.dev.domains));
+	for (node = pviommu_itree_min(&pool.dev.domains); node;
+	     node = pviommu_itree_next(node, U64_MAX)) {
+		struct pviommu_domain *domain = (struct pviommu_domain *)node;
+
+		check(domain->endpoints != NULL);
+		check(itree_valid(&domain->mappings));
+	}
+	check(pool.dev.stats.mappings == pool_mappings_in_use(&pool));
+	check(pool.dev.domains.count == pool_domains_in_use(&pool));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	u8 req[PVIOMMU_REQ_READABLE_MAX + 16];
+	u8 resp[64 + 4];
+
+	pool_init(&pool, 0);
+	if (size && (data[0] & 1))
+		pool.dev.config.page_size_mask = 1;
+	if (size && (data[0] & 2))
+		pool.dev.features &= ~(1ULL << VIRTIO_IOMMU_F_BYPASS_CONFIG);
+	while (size >= 2) {
+		size_t writable = data[0] % (sizeof(resp) + 1);
+		size_t len = data[1] % (sizeof(req) + 1);
+		size_t used;
+
+		data += 2;
+		size -= 2;
+		if (len > size)
+			len = size;
+		memcpy(req, data, len);
+		data += len;
+		size -= len;
+
+		used = pviommu_device_handle(&pool.dev, req, len, writable,
+					     resp);
+		check(used <= writable);
+		check(used == 0 || used == 4 ||
+		      (len && req[0] == VIRTIO_IOMMU_T_PROBE));
+		check_trees();
+	}
+	pviommu_device_reset(&pool.dev);
+	check(pool_domains_in_use(&pool) == 0);
+	check(pool_mappings_in_use(&pool) == 0);
+	return 0;
+}

@@ -1,0 +1,539 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests of proto/: the interval tree, the mapping table and every
+ * device-side MUST and SHOULD of docs/spec-rules.md, one named test each.
+ */
+#include <stdlib.h>
+
+#include "../common/itree_check.h"
+#include "../common/pool_backend.h"
+#include "../common/tap.h"
+#include "../common/unmap_examples.h"
+
+#define OK	VIRTIO_IOMMU_S_OK
+#define INVAL	VIRTIO_IOMMU_S_INVAL
+#define RANGE	VIRTIO_IOMMU_S_RANGE
+#define NOENT	VIRTIO_IOMMU_S_NOENT
+#define UNSUPP	VIRTIO_IOMMU_S_UNSUPP
+#define NOMEM	VIRTIO_IOMMU_S_NOMEM
+#define DROPPED	0xff	/* used_len 0 */
+#define R	VIRTIO_IOMMU_MAP_F_READ
+#define W	VIRTIO_IOMMU_MAP_F_WRITE
+#define RW	(R | W)
+#define FEAT(x)	(1ULL << VIRTIO_IOMMU_F_##x)
+#define PAGE	0x1000ULL
+
+static struct tap t;
+static struct pool_backend pool;
+
+static struct pviommu_domain *domain_of(u32 id)
+{
+	struct pviommu_interval *n = pviommu_itree_first(&pool.dev.domains,
+							 id, id);
+
+	return n ? (struct pviommu_domain *)n : NULL;
+}
+
+/* --- the interval tree ------------------------------------------------ */
+
+#define SLOTS 512
+
+static void test_itree_random(void)
+{
+	static struct pviommu_interval nodes[SLOTS];
+	static bool present[SLOTS];
+	struct pviommu_itree tree = PVIOMMU_ITREE_INIT;
+	unsigned long ops, count = 0;
+	bool ok = true, query_ok = true;
+
+	srand(1);
+	/* Slot i may hold [i*16 + a, i*16 + b]; overlapping tries use two slots. */
+	for (ops = 0; ops < 200000 && ok; ops++) {
+		unsigned int i = rand() % SLOTS;
+
+		if (present[i]) {
+			pviommu_itree_remove(&tree, &nodes[i]);
+			present[i] = false;
+			count--;
+		} else {
+			u64 a = rand() % 8, b = a + rand() % 8;
+
+			nodes[i].start = i * 16 + a;
+			nodes[i].last = i * 16 + b;
+			if (!pviommu_itree_insert(&tree, &nodes[i]))
+				ok = false;
+			present[i] = true;
+			count++;
+		}
+		if (ops % 997 == 0) {
+			unsigned int j = rand() % SLOTS;
+			u64 q = j * 16 + rand() % 16;
+			struct pviommu_interval *hit =
+				pviommu_itree_first(&tree, q, q);
+			bool expect = present[j] && nodes[j].start <= q &&
+				      q <= nodes[j].last;
+
+			if (expect != (hit == &nodes[j]) ||
+			    (!expect && hit))
+				query_ok = false;
+			if (!itree_valid(&tree) || tree.count != count)
+				ok = false;
+		}
+	}
+	tap_ok(&t, ok && itree_valid(&tree), "itree: 200k random inserts/removes keep it ordered and AVL-balanced");
+	tap_ok(&t, query_ok, "itree: point queries agree with a naive model");
+}
+
+static void test_itree_overlap_refused(void)
+{
+	struct pviommu_itree tree = PVIOMMU_ITREE_INIT;
+	struct pviommu_interval a = { .start = 10, .last = 20 };
+	struct pviommu_interval b = { .start = 20, .last = 30 };
+	struct pviommu_interval c = { .start = 0, .last = 9 };
+	struct pviommu_interval d = { .start = 0, .last = U64_MAX };
+
+	pviommu_itree_insert(&tree, &a);
+	tap_ok(&t, !pviommu_itree_insert(&tree, &b) && tree.count == 1,
+	       "itree: an overlapping insert is refused and changes nothing");
+	tap_ok(&t, pviommu_itree_insert(&tree, &c) &&
+	       !pviommu_itree_insert(&tree, &d),
+	       "itree: adjacent intervals fit; [0, 2^64-1] overlaps everything");
+}
+
+static void test_itree_height_is_logarithmic(void)
+{
+	static struct pviommu_interval nodes[1 << 16];
+	struct pviommu_itree tree = PVIOMMU_ITREE_INIT;
+	unsigned int i;
+
+	for (i = 0; i < 1 << 16; i++) {
+		nodes[i].start = (u64)i * PAGE;
+		nodes[i].last = (u64)i * PAGE + PAGE - 1;
+		pviommu_itree_insert(&tree, &nodes[i]);
+	}
+	/* An AVL tree of n nodes is at most 1.44 log2(n) high. */
+	tap_ok(&t, tree.root->height <= 23 && tree.count == 1u << 16,
+	       "itree: 65536 sequential inserts give height <= 1.44 log2(n)");
+}
+
+/* --- framing ---------------------------------------------------------- */
+
+static void test_framing(void)
+{
+	struct virtio_iommu_req_attach att = {
+		.head.type = VIRTIO_IOMMU_T_ATTACH,
+		.domain = cpu_to_le32(1), .endpoint = cpu_to_le32(1),
+	};
+	u8 resp[68];
+	size_t used;
+
+	pool_init(&pool, 0);
+	memset(resp, 0xaa, sizeof(resp));
+	tap_ok(&t, pviommu_device_handle(&pool.dev, &att, 2, 4, resp) == 0 &&
+	       resp[0] == 0xaa,
+	       "framing: readable part shorter than the head -> used_len 0, unwritten");
+	tap_ok(&t, pviommu_device_handle(&pool.dev, &att, 20, 3, resp) == 0 &&
+	       resp[0] == 0xaa && !domain_of(1),
+	       "framing: no room for the tail -> used_len 0, nothing done");
+	att.head.type = 0x42;
+	tap_ok(&t, pviommu_device_handle(&pool.dev, &att, 20, 4, resp) == 0 &&
+	       resp[0] == 0xaa,
+	       "framing: unknown type -> used_len 0, buffer unwritten");
+	att.head.type = 0;
+	tap_ok(&t, pool_req(&pool, &att, 20, NULL) == DROPPED,
+	       "framing: type 0 is unknown -> used_len 0");
+	att.head.type = VIRTIO_IOMMU_T_ATTACH;
+	tap_ok(&t, pool_req(&pool, &att, 19, &used) == INVAL && used == 4 &&
+	       !domain_of(1),
+	       "framing: a body shorter than its type's -> INVAL, nothing done");
+	att.head.reserved[0] = 0xff;
+	att.head.reserved[2] = 0x01;
+	tap_ok(&t, pool_req(&pool, &att, 20, &used) == OK && used == 4,
+	       "framing: the device MUST ignore head.reserved");
+	memset(resp, 0xaa, sizeof(resp));
+	att.domain = cpu_to_le32(2);
+	tap_ok(&t, pviommu_device_handle(&pool.dev, &att, 20, 4, resp) == 4 &&
+	       resp[0] == OK && resp[1] == 0 && resp[2] == 0 && resp[3] == 0,
+	       "framing: the device SHOULD zero tail.reserved");
+	tap_ok(&t, pool.dev.stats.requests[0] == 4 &&
+	       pool.dev.stats.requests[VIRTIO_IOMMU_T_ATTACH] == 3 &&
+	       pool.dev.stats.status[INVAL] == 1,
+	       "framing: per-type and per-status counters add up");
+}
+
+/* --- config and bypass ------------------------------------------------ */
+
+static void test_config(void)
+{
+	struct pviommu_device_config c = {
+		.page_size_mask = 0x1000, .input_end = ~0ULL,
+		.domain_end = ~0U, .probe_size = 512,
+	};
+	struct pviommu_device_config bad = c;
+
+	tap_ok(&t, pviommu_config_valid(&c), "config: a sane config is accepted");
+	bad.page_size_mask = 0;
+	tap_ok(&t, !pviommu_config_valid(&bad),
+	       "config: page_size_mask MUST have at least one bit set");
+	bad = c;
+	bad.bypass = 2;
+	tap_ok(&t, !pviommu_config_valid(&bad), "config: bypass MUST be 0 or 1");
+	bad = c;
+	bad.input_start = 10;
+	bad.input_end = 9;
+	tap_ok(&t, !pviommu_config_valid(&bad), "config: an empty input range is refused");
+	bad = c;
+	bad.probe_size = PVIOMMU_PROBE_SIZE_MAX + 4;
+	tap_ok(&t, !pviommu_config_valid(&bad), "config: probe_size is bounded");
+	bad = c;
+	bad.page_size_mask = 1;
+	tap_ok(&t, pviommu_config_valid(&bad), "config: a one-byte granule is legal");
+}
+
+static void test_bypass(void)
+{
+	struct pviommu_endpoint *ep = &pool.endpoints[1];
+
+	/* BYPASS_CONFIG offered but not accepted by the driver. */
+	pool_init(&pool, FEAT(MAP_UNMAP));
+	tap_ok(&t, !pviommu_endpoint_bypassed(&pool.dev, ep),
+	       "bypass: an unattached endpoint does not bypass with config.bypass 0");
+	pool.dev.config.bypass = 1;
+	tap_ok(&t, pviommu_endpoint_bypassed(&pool.dev, ep),
+	       "bypass: config.bypass 1 applies even if the driver did not accept BYPASS_CONFIG");
+	tap_ok(&t, !pviommu_device_set_bypass(&pool.dev, 0) &&
+	       pool.dev.config.bypass == 1,
+	       "bypass: the driver may write bypass only when BYPASS_CONFIG was negotiated");
+	tap_ok(&t, pool_attach(&pool, 1, 1, VIRTIO_IOMMU_ATTACH_F_BYPASS) == INVAL,
+	       "bypass: ATTACH_F_BYPASS without BYPASS_CONFIG is an unknown flag -> INVAL");
+	tap_ok(&t, pool_attach(&pool, 1, 1, 0) == OK &&
+	       !pviommu_endpoint_bypassed(&pool.dev, ep),
+	       "bypass: an endpoint attached to a translated domain does not bypass");
+
+	pool_init(&pool, 0);
+	tap_ok(&t, !pviommu_device_set_bypass(&pool.dev, 2) &&
+	       pviommu_device_set_bypass(&pool.dev, 1) &&
+	       pviommu_endpoint_bypassed(&pool.dev, ep),
+	       "bypass: written value MUST be 0 or 1; 1 puts unattached endpoints in bypass");
+	tap_ok(&t, pool_attach(&pool, 5, 1, VIRTIO_IOMMU_ATTACH_F_BYPASS) == OK &&
+	       pviommu_device_set_bypass(&pool.dev, 0) &&
+	       pviommu_endpoint_bypassed(&pool.dev, ep),
+	       "bypass: an endpoint in an ATTACH_F_BYPASS domain bypasses");
+	tap_ok(&t, pool_attach(&pool, 5, 2, 0) == INVAL,
+	       "bypass: ATTACH with a bypass flag inconsistent with the domain -> INVAL");
+	tap_ok(&t, pool_map(&pool, 5, 0, PAGE - 1, 0, RW) == INVAL &&
+	       pool_unmap(&pool, 5, 0, PAGE - 1) == INVAL,
+	       "bypass: MAP and UNMAP on a bypass domain -> INVAL");
+
+	pool_init(&pool, FEAT(MAP_UNMAP) | FEAT(BYPASS));
+	pool.dev.offered_features = FEAT(MAP_UNMAP) | FEAT(BYPASS);
+	tap_ok(&t, pviommu_endpoint_bypassed(&pool.dev, ep),
+	       "bypass: legacy BYPASS negotiated puts unattached endpoints in bypass");
+}
+
+/* --- ATTACH ----------------------------------------------------------- */
+
+static void test_attach(void)
+{
+	struct virtio_iommu_req_attach req = {
+		.head.type = VIRTIO_IOMMU_T_ATTACH,
+		.domain = cpu_to_le32(1), .endpoint = cpu_to_le32(1),
+	};
+	unsigned int i;
+	bool all_refused = true;
+
+	pool_init(&pool, 0);
+	for (i = 0; i < sizeof(req.reserved); i++) {
+		req.reserved[i] = 1;
+		all_refused &= pool_req(&pool, &req, 20, NULL) == INVAL;
+		req.reserved[i] = 0;
+	}
+	tap_ok(&t, all_refused && !domain_of(1),
+	       "attach: MUST return INVAL when reserved is not zero");
+	tap_ok(&t, pool_attach(&pool, 1, 1, 1u << 1) == INVAL &&
+	       pool_attach(&pool, 1, 1, 1u << 31) == INVAL && !domain_of(1),
+	       "attach: MUST return INVAL for an unknown flags bit");
+	tap_ok(&t, pool_attach(&pool, 1, 99, 0) == NOENT && !domain_of(1),
+	       "attach: MUST return NOENT for an unknown endpoint");
+	tap_ok(&t, pool_attach(&pool, 0, 1, 0) == RANGE &&
+	       pool_attach(&pool, 1001, 1, 0) == RANGE,
+	       "attach: a domain outside domain_range -> RANGE");
+	tap_ok(&t, pool_attach(&pool, 1, 1, 0) == OK && domain_of(1) &&
+	       pool.endpoints[1].domain == domain_of(1) && pool.nr_attach == 1,
+	       "attach: a missing domain is created and the endpoint MUST be attached");
+	tap_ok(&t, pool_attach(&pool, 1, 2, 0) == OK &&
+	       pool.endpoints[2].domain == domain_of(1),
+	       "attach: a domain may be shared by two endpoints");
+	tap_ok(&t, pool_attach(&pool, 1, 1, 0) == OK && pool.nr_attach == 2,
+	       "attach: attaching again to the same domain is a no-op");
+
+	/* Moving: behaves like DETACH followed by ATTACH. */
+	pool_map(&pool, 1, 0, PAGE - 1, 0, RW);
+	tap_ok(&t, pool_attach(&pool, 2, 1, 0) == OK &&
+	       pool.endpoints[1].domain == domain_of(2) && pool.nr_detach == 1 &&
+	       pool.last_domain == domain_of(2) && pool.last_ep == &pool.endpoints[1] &&
+	       pool_mapped(&pool, 1, 0, PAGE - 1),
+	       "attach: an endpoint attached elsewhere is moved (DETACH then ATTACH)");
+	tap_ok(&t, pool_attach(&pool, 2, 2, 0) == OK && !domain_of(1) &&
+	       pool_mappings_in_use(&pool) == 0 && pool.nr_unmap == 1,
+	       "attach: moving the last endpoint away destroys the old domain and its mappings");
+
+	pool.refuse_attach_domain = 3;
+	tap_ok(&t, pool_attach(&pool, 3, 2, 0) == UNSUPP &&
+	       pool.endpoints[2].domain == domain_of(2) && !domain_of(3),
+	       "attach: a move the backend cannot do -> UNSUPP, endpoint stays where it was");
+	pool.refuse_attach_domain = -1;
+
+	/* Endpoint 3 reserves 0x1000000-0x1ffffff. */
+	pool_map(&pool, 2, 0x1000000, 0x1000fff, 0, RW);
+	tap_ok(&t, pool_attach(&pool, 2, 3, 0) == UNSUPP &&
+	       !pool.endpoints[3].domain,
+	       "attach: PROBE properties incompatible with the domain -> UNSUPP");
+
+	pool_init(&pool, 0);
+	pool.dev.max_domains = 1;
+	tap_ok(&t, pool_attach(&pool, 1, 1, 0) == OK &&
+	       pool_attach(&pool, 2, 2, 0) == NOMEM && !domain_of(2),
+	       "attach: more domains than the limit -> NOMEM");
+}
+
+/* --- DETACH ----------------------------------------------------------- */
+
+static void test_detach(void)
+{
+	struct virtio_iommu_req_detach req = {
+		.head.type = VIRTIO_IOMMU_T_DETACH,
+		.domain = cpu_to_le32(1), .endpoint = cpu_to_le32(1),
+		.reserved = { 1, 2, 3, 4, 5, 6, 7, 8 },
+	};
+
+	pool_init(&pool, 0);
+	pool_attach(&pool, 1, 1, 0);
+	pool_attach(&pool, 1, 2, 0);
+	tap_ok(&t, pool_detach(&pool, 1, 99) == NOENT,
+	       "detach: MUST return NOENT for an unknown endpoint");
+	tap_ok(&t, pool_detach(&pool, 7, 1) == INVAL &&
+	       pool.endpoints[1].domain == domain_of(1),
+	       "detach: an endpoint not in that domain -> INVAL");
+	tap_ok(&t, pool_detach(&pool, 1, 3) == INVAL,
+	       "detach: an unattached endpoint -> INVAL");
+	tap_ok(&t, pool_req(&pool, &req, 20, NULL) == OK &&
+	       !pool.endpoints[1].domain && domain_of(1),
+	       "detach: the device MUST ignore reserved");
+	pool_map(&pool, 1, 0, PAGE - 1, 0, RW);
+	tap_ok(&t, pool_detach(&pool, 1, 2) == OK && !domain_of(1) &&
+	       pool_mappings_in_use(&pool) == 0 && pool_domains_in_use(&pool) == 0,
+	       "detach: the domain dies with its last endpoint, and its mappings with it");
+	tap_ok(&t, pool_map(&pool, 1, 0, PAGE - 1, 0, RW) == NOENT,
+	       "detach: after completion the endpoint cannot reach the domain's mappings");
+	tap_ok(&t, pool_attach(&pool, 1, 1, 0) == OK &&
+	       !pool_mapped(&pool, 1, 0, PAGE - 1),
+	       "detach: a dead domain's ID may be reused, empty");
+}
+
+/* --- MAP -------------------------------------------------------------- */
+
+static void test_map(void)
+{
+	pool_init(&pool, 0);
+	pool_attach(&pool, 1, 1, 0);
+	tap_ok(&t, pool_map(&pool, 1, 0, PAGE - 1, 0x5000, RW) == OK &&
+	       pool_mapped(&pool, 1, 0, PAGE - 1) && pool.nr_map == 1 &&
+	       pool.last_mapping->phys == 0x5000 && pool.last_mapping->flags == RW,
+	       "map: maps [virt_start; virt_end] to phys_start");
+	tap_ok(&t, pool_map(&pool, 1, 0, 2 * PAGE - 1, 0x9000, RW) == INVAL &&
+	       pool_map(&pool, 1, PAGE - PAGE, PAGE - 1, 0, R) == INVAL &&
+	       pool.nr_map == 1,
+	       "map: an overlap with an existing mapping -> INVAL");
+	tap_ok(&t, pool_map(&pool, 1, PAGE, 2 * PAGE - 1, 0, 1u << 3) == INVAL &&
+	       pool_map(&pool, 1, PAGE, 2 * PAGE - 1, 0, 1u << 31) == INVAL,
+	       "map: MUST return INVAL for an unknown flag");
+	tap_ok(&t, pool_map(&pool, 1, 8 * PAGE, 8 * PAGE, 0, RW) == RANGE &&
+	       pool_map(&pool, 1, 8 * PAGE + 1, 9 * PAGE - 1, 0, RW) == RANGE &&
+	       pool_map(&pool, 1, 8 * PAGE, 9 * PAGE - 1, 0x10, RW) == RANGE,
+	       "map: virt_start, phys_start or virt_end+1 unaligned -> RANGE");
+	tap_ok(&t, pool_map(&pool, 1, 9 * PAGE, 8 * PAGE, 0, RW) == INVAL,
+	       "map: virt_end before virt_start -> INVAL");
+	tap_ok(&t, pool_map(&pool, 1, 1ULL << 48, (1ULL << 48) + PAGE - 1, 0, RW) == RANGE &&
+	       pool_map(&pool, 1, 0, U64_MAX, 0, RW) == RANGE,
+	       "map: outside input_range -> RANGE");
+	tap_ok(&t, pool_map(&pool, 1, 4 * PAGE, 6 * PAGE - 1, U64_MAX - PAGE + 1, RW) == RANGE,
+	       "map: phys_start + size wrapping around -> RANGE");
+	tap_ok(&t, pool_map(&pool, 9, 4 * PAGE, 5 * PAGE - 1, 0, RW) == NOENT,
+	       "map: no such domain -> NOENT");
+	tap_ok(&t, pool_map(&pool, 1, 4 * PAGE, 5 * PAGE - 1, 0, R | VIRTIO_IOMMU_MAP_F_MMIO) == OK,
+	       "map: F_MMIO is known when MMIO is negotiated");
+	pool.dev.features &= ~FEAT(MMIO);
+	tap_ok(&t, pool_map(&pool, 1, 5 * PAGE, 6 * PAGE - 1, 0, R | VIRTIO_IOMMU_MAP_F_MMIO) == INVAL,
+	       "map: F_MMIO without the MMIO feature is an unknown flag -> INVAL");
+	pool_map(&pool, 1, 6 * PAGE, 7 * PAGE - 1, 0x7000, W);
+	tap_ok(&t, pviommu_mappings_find(&domain_of(1)->mappings, 6 * PAGE)->flags == W,
+	       "map: the flags reach the backend as sent (no write without F_WRITE)");
+
+	pool.map_status = VIRTIO_IOMMU_S_FAULT;
+	tap_ok(&t, pool_map(&pool, 1, 20 * PAGE, 21 * PAGE - 1, 0, RW) == VIRTIO_IOMMU_S_FAULT &&
+	       !pool_mapped(&pool, 1, 20 * PAGE, 21 * PAGE - 1) &&
+	       pool_mappings_in_use(&pool) == 3,
+	       "map: a backend failure is returned and leaves no mapping behind");
+
+	/* Endpoint 3 reserves the MSI window and 0x1000000-0x1ffffff. */
+	pool_attach(&pool, 2, 3, 0);
+	tap_ok(&t, pool_map(&pool, 2, 0xfee00000, 0xfee00fff, 0, RW) != OK &&
+	       pool_map(&pool, 2, 0x1fff000, 0x2000fff, 0, RW) != OK,
+	       "map: a MAP overlapping a RESV_MEM region is rejected");
+
+	pool_init(&pool, 0);
+	pool.dev.max_mappings = 2;
+	pool_attach(&pool, 1, 1, 0);
+	tap_ok(&t, pool_map(&pool, 1, 0, PAGE - 1, 0, RW) == OK &&
+	       pool_map(&pool, 1, PAGE, 2 * PAGE - 1, 0, RW) == OK &&
+	       pool_map(&pool, 1, 2 * PAGE, 3 * PAGE - 1, 0, RW) == NOMEM,
+	       "map: more mappings than the limit -> NOMEM");
+
+	pool_init(&pool, FEAT(PROBE));
+	pool_attach(&pool, 1, 1, 0);
+	tap_ok(&t, pool_map(&pool, 1, 0, PAGE - 1, 0, RW) == UNSUPP &&
+	       pool_unmap(&pool, 1, 0, PAGE - 1) == UNSUPP,
+	       "map: MAP/UNMAP without MAP_UNMAP negotiated -> UNSUPP");
+}
+
+/* --- UNMAP ------------------------------------------------------------ */
+
+static void test_unmap(void)
+{
+	struct virtio_iommu_req_unmap req = {
+		.head.type = VIRTIO_IOMMU_T_UNMAP,
+		.domain = cpu_to_le32(1),
+		.virt_start = 0, .virt_end = cpu_to_le64(PAGE - 1),
+		.reserved = { 0, 0, 1, 0 },
+	};
+
+	run_unmap_examples(&t);
+
+	pool_init(&pool, 0);
+	pool_attach(&pool, 1, 1, 0);
+	pool_map(&pool, 1, 0, PAGE - 1, 0, RW);
+	pool_map(&pool, 1, PAGE, 4 * PAGE - 1, 0, RW);
+	pool_map(&pool, 1, 4 * PAGE, 5 * PAGE - 1, 0, RW);
+	tap_ok(&t, pool_unmap(&pool, 1, 0, 2 * PAGE - 1) == RANGE &&
+	       pool_mapped(&pool, 1, 0, PAGE - 1) && pool.nr_unmap == 0,
+	       "unmap: a split at the end -> RANGE, and the first mapping is NOT removed (atomic)");
+	tap_ok(&t, pool_unmap(&pool, 1, 2 * PAGE, 5 * PAGE - 1) == RANGE &&
+	       pool_mapped(&pool, 1, 4 * PAGE, 5 * PAGE - 1) && pool.nr_unmap == 0,
+	       "unmap: a split at the start -> RANGE, the covered mapping is NOT removed");
+	tap_ok(&t, pool_unmap(&pool, 9, 0, PAGE - 1) == NOENT,
+	       "unmap: no such domain -> NOENT");
+	tap_ok(&t, pool_req(&pool, &req, 28, NULL) == INVAL &&
+	       pool_mapped(&pool, 1, 0, PAGE - 1),
+	       "unmap: reserved not zero -> INVAL, nothing unmapped");
+	tap_ok(&t, pool_unmap(&pool, 1, 0, U64_MAX) == OK &&
+	       pool_mappings_in_use(&pool) == 0 && pool.nr_unmap == 3,
+	       "unmap: [0, 2^64-1] removes every mapping");
+}
+
+/* --- PROBE ------------------------------------------------------------ */
+
+static size_t probe(u32 ep, size_t writable, u8 *resp)
+{
+	struct virtio_iommu_req_probe req = {
+		.head.type = VIRTIO_IOMMU_T_PROBE,
+		.endpoint = cpu_to_le32(ep),
+	};
+
+	memset(resp, 0xaa, 64 + 4);
+	return pviommu_device_handle(&pool.dev, &req, sizeof(req), writable,
+				     resp);
+}
+
+static void test_probe(void)
+{
+	struct virtio_iommu_probe_resv_mem prop[2];
+	u8 resp[64 + 4];
+	bool zeroes = true;
+	unsigned int i;
+
+	pool_init(&pool, 0);
+	tap_ok(&t, probe(3, sizeof(resp), resp) == sizeof(resp) &&
+	       resp[64] == OK, "probe: PROBE of a known endpoint -> OK");
+	memcpy(prop, resp, sizeof(prop));
+	tap_ok(&t, le16_to_cpu(prop[0].head.type) == VIRTIO_IOMMU_PROBE_T_RESV_MEM &&
+	       le16_to_cpu(prop[0].head.length) == 20 &&
+	       prop[0].subtype == VIRTIO_IOMMU_RESV_MEM_T_MSI &&
+	       le64_to_cpu(prop[0].start) == 0xfee00000 &&
+	       le64_to_cpu(prop[0].end) == 0xfeefffff &&
+	       prop[1].subtype == VIRTIO_IOMMU_RESV_MEM_T_RESERVED &&
+	       le64_to_cpu(prop[1].start) == 0x1000000,
+	       "probe: RESV_MEM properties carry type, length 20, subtype, start, end");
+	for (i = 48; i < 64 + 4; i++)
+		zeroes &= i == 64 || resp[i] == 0;
+	tap_ok(&t, zeroes, "probe: unused property bytes and tail.reserved are zero");
+	tap_ok(&t, probe(1, sizeof(resp), resp) == sizeof(resp) &&
+	       resp[0] == 0 && resp[64] == OK,
+	       "probe: no reserved region -> an empty list (type 0 first)");
+	tap_ok(&t, probe(99, sizeof(resp), resp) == sizeof(resp) &&
+	       resp[64] == NOENT && resp[0] == 0,
+	       "probe: unknown endpoint -> NOENT");
+	tap_ok(&t, probe(3, 40, resp) == 40 && resp[36] == INVAL &&
+	       resp[0] == 0 && resp[4] == 0,
+	       "probe: buffer smaller than probe_size -> INVAL, no property written");
+	pool.dev.config.probe_size = 24;
+	tap_ok(&t, probe(3, 28, resp) == 28 && resp[24] == VIRTIO_IOMMU_S_DEVERR &&
+	       resp[0] == 0,
+	       "probe: regions that do not fit probe_size -> DEVERR, no property");
+	pool_init(&pool, FEAT(MAP_UNMAP));
+	tap_ok(&t, probe(3, sizeof(resp), resp) == 0 && resp[0] == 0xaa,
+	       "probe: PROBE without the feature -> used_len 0, unwritten");
+}
+
+/* --- reset and faults ------------------------------------------------- */
+
+static void test_reset(void)
+{
+	pool_init(&pool, 0);
+	pool_attach(&pool, 1, 1, 0);
+	pool_attach(&pool, 1, 2, 0);
+	pool_attach(&pool, 2, 3, 0);
+	pool_map(&pool, 1, 0, PAGE - 1, 0, RW);
+	pviommu_device_set_bypass(&pool.dev, 1);
+	pviommu_device_reset(&pool.dev);
+	tap_ok(&t, !pool.endpoints[1].domain && !pool.endpoints[2].domain &&
+	       !pool.endpoints[3].domain && pool_domains_in_use(&pool) == 0 &&
+	       pool_mappings_in_use(&pool) == 0 && pool.nr_detach == 3,
+	       "reset: after a reset no endpoint is attached to any domain");
+	tap_ok(&t, pool.dev.config.bypass == 1,
+	       "reset: bypass SHOULD persist across device reset");
+}
+
+static void test_fault(void)
+{
+	struct virtio_iommu_fault f;
+
+	memset(&f, 0xff, sizeof(f));
+	pviommu_fault_encode(&f, VIRTIO_IOMMU_FAULT_R_MAPPING,
+			     VIRTIO_IOMMU_FAULT_F_WRITE | VIRTIO_IOMMU_FAULT_F_ADDRESS,
+			     7, 0x123456789000ULL);
+	tap_ok(&t, f.reason == 2 && f.reserved[0] == 0 && f.reserved[2] == 0 &&
+	       le32_to_cpu(f.flags) == 0x102 && le32_to_cpu(f.endpoint) == 7 &&
+	       f.reserved2[0] == 0 && le64_to_cpu(f.address) == 0x123456789000ULL,
+	       "fault: a report has zero reserved fields and LE fields");
+}
+
+int main(void)
+{
+	test_itree_random();
+	test_itree_overlap_refused();
+	test_itree_height_is_logarithmic();
+	test_framing();
+	test_config();
+	test_bypass();
+	test_attach();
+	test_detach();
+	test_map();
+	test_unmap();
+	test_probe();
+	test_reset();
+	test_fault();
+	printf("1..%u\n", t.run);
+	printf("# %u passed, %u failed\n", t.run - t.failed, t.failed);
+	return t.failed ? 1 : 0;
+}
