@@ -25,7 +25,7 @@ TEST_COMMON := tests/common/pool_backend.c tests/common/unmap_examples.c \
 TEST_HDRS := $(wildcard tests/common/*.h)
 
 .PHONY: all deps lib modules unit-tests check check-unit check-fuzz \
-	clean FORCE
+	checkpatch clean
 
 all: lib modules unit-tests
 
@@ -77,13 +77,24 @@ check-fuzz: $(BUILD)/tests/fuzz_device
 
 # --- kernel modules -----------------------------------------------------
 
-KBUILD_ARGS = -C $(KHEADERS) M=$(CURDIR) W=1
+# Private kernel headers (drivers/vhost/vhost.h, drivers/vfio/vfio.h, ...)
+# and checkpatch, unpacked from linux-source at the headers' version.
+KPRIV := $(BUILD)/kpriv
+KBUILD_ARGS = -C $(KHEADERS) M=$(CURDIR) W=1 PVIOMMU_KPRIV=$(KPRIV)
+KERNEL_SRCS = $(shell git ls-files -co --exclude-standard -- proto vhost-iommu guest tests/kmod | grep -E '\.[ch]$$')
 
-modules: $(BUILD)/kernel.mk
+$(KPRIV)/Makefile: $(BUILD)/kernel.mk scripts/ksrc.sh
+	bash scripts/ksrc.sh $(KSOURCE_TAR) $(KHEADERS) $(KPRIV)
+
+modules: $(BUILD)/kernel.mk $(KPRIV)/Makefile
 	$(MAKE) $(KBUILD_ARGS) modules
 	@mkdir -p $(BUILD)/modules
 	cp proto/pviommu_proto.ko tests/kmod/pviommu_proto_test.ko \
 		$(BUILD)/modules/
+
+checkpatch: $(KPRIV)/Makefile
+	perl $(KPRIV)/scripts/checkpatch.pl --no-tree --terse \
+			-f $(KERNEL_SRCS)
 
 check: check-unit check-fuzz
 

@@ -13,8 +13,6 @@
 #include <linux/string.h>
 #include <linux/types.h>
 #include <asm/byteorder.h>
-
-#define PVIOMMU_EXPORT(sym)	EXPORT_SYMBOL_GPL(sym)
 #else
 #include <assert.h>
 #include <endian.h>
@@ -24,10 +22,10 @@
 #include <string.h>
 #include <linux/types.h>
 
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
 
 #define le16_to_cpu(x)	le16toh(x)
 #define le32_to_cpu(x)	le32toh(x)
@@ -43,7 +41,8 @@ typedef uint64_t u64;
 #define U32_MAX		UINT32_MAX
 #endif
 
-#define PVIOMMU_EXPORT(sym)
+/* Userspace links statically; there is nothing to export. */
+#define EXPORT_SYMBOL_GPL(sym)
 #endif /* __KERNEL__ */
 
 #endif /* PVIOMMU_COMPAT_H */

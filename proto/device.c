@@ -51,7 +51,7 @@ bool pviommu_config_valid(const struct pviommu_device_config *config)
 	       config->probe_size % 4 == 0 &&
 	       config->bypass <= 1;
 }
-PVIOMMU_EXPORT(pviommu_config_valid);
+EXPORT_SYMBOL_GPL(pviommu_config_valid);
 
 /**
  * pviommu_device_init() - set up an empty device
@@ -78,14 +78,14 @@ void pviommu_device_init(struct pviommu_device *dev,
 	dev->max_mappings = ~0UL;
 	dev->domains = PVIOMMU_ITREE_INIT;
 }
-PVIOMMU_EXPORT(pviommu_device_init);
+EXPORT_SYMBOL_GPL(pviommu_device_init);
 
 /* The size of the buffer pviommu_device_handle() may write a response to. */
 size_t pviommu_device_resp_size(const struct pviommu_device *dev)
 {
 	return dev->config.probe_size + TAIL_SIZE;
 }
-PVIOMMU_EXPORT(pviommu_device_resp_size);
+EXPORT_SYMBOL_GPL(pviommu_device_resp_size);
 
 /**
  * pviommu_device_set_bypass() - the driver writes config.bypass
@@ -104,7 +104,7 @@ bool pviommu_device_set_bypass(struct pviommu_device *dev, u8 bypass)
 	dev->config.bypass = bypass;
 	return true;
 }
-PVIOMMU_EXPORT(pviommu_device_set_bypass);
+EXPORT_SYMBOL_GPL(pviommu_device_set_bypass);
 
 /**
  * pviommu_endpoint_bypassed() - does @ep's DMA bypass translation?
@@ -129,7 +129,7 @@ bool pviommu_endpoint_bypassed(const struct pviommu_device *dev,
 		return dev->config.bypass == 1;
 	return negotiated(dev, VIRTIO_IOMMU_F_BYPASS);
 }
-PVIOMMU_EXPORT(pviommu_endpoint_bypassed);
+EXPORT_SYMBOL_GPL(pviommu_endpoint_bypassed);
 
 static bool ranges_overlap(u64 a_start, u64 a_last, u64 b_start, u64 b_last)
 {
@@ -572,7 +572,7 @@ drop:
 	dev->stats.requests[0]++;
 	return 0;
 }
-PVIOMMU_EXPORT(pviommu_device_handle);
+EXPORT_SYMBOL_GPL(pviommu_device_handle);
 
 /**
  * pviommu_device_reset() - detach every endpoint and destroy every domain
@@ -589,7 +589,7 @@ void pviommu_device_reset(struct pviommu_device *dev)
 	while ((node = pviommu_itree_min(&dev->domains)))
 		detach_endpoint(dev, to_domain(node)->endpoints);
 }
-PVIOMMU_EXPORT(pviommu_device_reset);
+EXPORT_SYMBOL_GPL(pviommu_device_reset);
 
 /**
  * pviommu_fault_encode() - fill in a fault report for the event queue
@@ -608,4 +608,4 @@ void pviommu_fault_encode(struct virtio_iommu_fault *fault, u8 reason,
 	fault->endpoint = cpu_to_le32(endpoint);
 	fault->address = cpu_to_le64(address);
 }
-PVIOMMU_EXPORT(pviommu_fault_encode);
+EXPORT_SYMBOL_GPL(pviommu_fault_encode);

@@ -114,7 +114,7 @@ struct pviommu_interval *pviommu_itree_first(const struct pviommu_itree *tree,
 		return found;
 	return NULL;
 }
-PVIOMMU_EXPORT(pviommu_itree_first);
+EXPORT_SYMBOL_GPL(pviommu_itree_first);
 
 /**
  * pviommu_itree_next() - the interval after @node, if it starts by @last
@@ -144,7 +144,7 @@ struct pviommu_interval *pviommu_itree_next(const struct pviommu_interval *node,
 		return (struct pviommu_interval *)next;
 	return NULL;
 }
-PVIOMMU_EXPORT(pviommu_itree_next);
+EXPORT_SYMBOL_GPL(pviommu_itree_next);
 
 /* The interval with the lowest start, or NULL when the tree is empty. */
 struct pviommu_interval *pviommu_itree_min(const struct pviommu_itree *tree)
@@ -155,7 +155,7 @@ struct pviommu_interval *pviommu_itree_min(const struct pviommu_itree *tree)
 		node = node->left;
 	return node;
 }
-PVIOMMU_EXPORT(pviommu_itree_min);
+EXPORT_SYMBOL_GPL(pviommu_itree_min);
 
 /**
  * pviommu_itree_insert() - add @node unless it overlaps an existing interval
@@ -186,7 +186,7 @@ bool pviommu_itree_insert(struct pviommu_itree *tree,
 	rebalance(tree, parent);
 	return true;
 }
-PVIOMMU_EXPORT(pviommu_itree_insert);
+EXPORT_SYMBOL_GPL(pviommu_itree_insert);
 
 /**
  * pviommu_itree_remove() - take @node out of @tree
@@ -229,4 +229,4 @@ void pviommu_itree_remove(struct pviommu_itree *tree,
 	tree->count--;
 	rebalance(tree, fix);
 }
-PVIOMMU_EXPORT(pviommu_itree_remove);
+EXPORT_SYMBOL_GPL(pviommu_itree_remove);

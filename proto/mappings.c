@@ -29,7 +29,7 @@ u8 pviommu_mappings_insert(struct pviommu_itree *table,
 		return VIRTIO_IOMMU_S_INVAL;
 	return VIRTIO_IOMMU_S_OK;
 }
-PVIOMMU_EXPORT(pviommu_mappings_insert);
+EXPORT_SYMBOL_GPL(pviommu_mappings_insert);
 
 /**
  * pviommu_mappings_check_unmap() - would UNMAP [start, last] split a mapping?
@@ -58,7 +58,7 @@ u8 pviommu_mappings_check_unmap(const struct pviommu_itree *table,
 		return VIRTIO_IOMMU_S_RANGE;
 	return VIRTIO_IOMMU_S_OK;
 }
-PVIOMMU_EXPORT(pviommu_mappings_check_unmap);
+EXPORT_SYMBOL_GPL(pviommu_mappings_check_unmap);
 
 /**
  * pviommu_mappings_take() - remove the lowest mapping that overlaps a range
@@ -81,7 +81,7 @@ struct pviommu_mapping *pviommu_mappings_take(struct pviommu_itree *table,
 		pviommu_itree_remove(table, node);
 	return to_mapping(node);
 }
-PVIOMMU_EXPORT(pviommu_mappings_take);
+EXPORT_SYMBOL_GPL(pviommu_mappings_take);
 
 /* The mapping that contains @iova, or NULL. */
 struct pviommu_mapping *pviommu_mappings_find(const struct pviommu_itree *table,
@@ -89,4 +89,4 @@ struct pviommu_mapping *pviommu_mappings_find(const struct pviommu_itree *table,
 {
 	return to_mapping(pviommu_itree_first(table, iova, iova));
 }
-PVIOMMU_EXPORT(pviommu_mappings_find);
+EXPORT_SYMBOL_GPL(pviommu_mappings_find);
