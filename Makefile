@@ -25,7 +25,7 @@ TEST_COMMON := tests/common/pool_backend.c tests/common/unmap_examples.c \
 TEST_HDRS := $(wildcard tests/common/*.h)
 
 .PHONY: all deps lib modules unit-tests check check-unit check-fuzz \
-	checkpatch clean
+	checkpatch demo clean
 
 all: lib modules unit-tests
 
@@ -96,7 +96,23 @@ checkpatch: $(KPRIV)/Makefile
 	perl $(KPRIV)/scripts/checkpatch.pl --no-tree --terse \
 			-f $(KERNEL_SRCS)
 
-check: check-unit check-fuzz
+# --- the emulated-host rig (tests/rig/README.md) -------------------------
+
+# In-VM tests that make check runs, in this order.
+RIG_TESTS := l1_proto_kmod l1_edu_type1 l2_nvme_passthrough
+
+ifneq ($(wildcard $(BUILD)/kernel.mk),)
+include tests/rig/rig.mk
+endif
+
+# The images carry the modules.
+rig: modules
+
+# The main job, for now: boot the emulated host and pass a device to a guest.
+demo: modules rig
+	tests/rig/run --no-build l2_nvme_passthrough
+
+check: check-unit check-fuzz checkpatch check-rig
 
 clean:
 	-[ -d "$(KHEADERS)" ] && $(MAKE) $(KBUILD_ARGS) clean

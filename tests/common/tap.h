@@ -8,7 +8,7 @@
 
 #ifdef __KERNEL__
 #include <linux/printk.h>
-#define tap_print(...)	pr_info(__VA_ARGS__)
+#define tap_print(fmt, ...) pr_info(KBUILD_MODNAME ": " fmt, ##__VA_ARGS__)
 #else
 #include <stdio.h>
 #define tap_print(...)	printf(__VA_ARGS__)

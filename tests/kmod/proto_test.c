@@ -4,8 +4,6 @@
  * against pviommu_proto.ko, and prints TAP to the kernel log.  Loading
  * fails with -EINVAL when a test fails, so `insmod` itself reports it.
  */
-#define pr_fmt(fmt) "pviommu_proto_test: " fmt
-
 #include <linux/module.h>
 
 #include "../common/pool_backend.h"
@@ -16,8 +14,8 @@ static int __init proto_test_init(void)
 	struct tap t = { 0 };
 
 	run_unmap_examples(&t);
-	pr_info("1..%u\n", t.run);
-	pr_info("# %u passed, %u failed\n", t.run - t.failed, t.failed);
+	tap_print("1..%u\n", t.run);
+	tap_print("# %u passed, %u failed\n", t.run - t.failed, t.failed);
 	return t.failed ? -EINVAL : 0;
 }
 module_init(proto_test_init);

@@ -1,0 +1,99 @@
+# shellcheck shell=dash
+# Helpers for the in-VM test scripts (busybox sh), sourced as /tests/lib.sh.
+# /init has set TAP_STATE and the RIG_* variables; see tests/rig/init.
+
+. /rig/tap.sh
+
+# Seconds since this VM's kernel started, e.g. "12.34".
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+
+# since T0: seconds elapsed since uptime T0, one decimal.
+since() { awk -v t0="$1" -v t1="$(uptime_s)" 'BEGIN { printf "%.1f", t1 - t0 }'; }
+
+# pci_find VENDOR:DEVICE (hex, e.g. 1234:11e8): the matching PCI functions'
+# addresses, one a line.  Never assume a slot: they move with the device list.
+pci_find() {
+	local d
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor"):$(cat "$d/device")" = "0x${1%:*}:0x${1#*:}" ] &&
+			echo "${d##*/}"
+	done
+}
+
+# vfio_bind BDF: hand a PCI function to vfio-pci (type1 loaded too).
+vfio_bind() {
+	local d=/sys/bus/pci/devices/$1
+	modprobe vfio_iommu_type1 && modprobe vfio-pci || return 1
+	echo vfio-pci >"$d/driver_override"
+	[ ! -e "$d/driver" ] || echo "$1" >"$d/driver/unbind"
+	echo "$1" >/sys/bus/pci/drivers_probe
+	[ "$(basename "$(readlink "$d/driver")")" = vfio-pci ]
+}
+
+# Limit of one L2 attempt, in seconds (rig_l2_timeout= on the L1 command line).
+: "${RIG_L2_TIMEOUT:=120}"
+# L2's CPU model (rig_l2_cpu=).  Without -xsave, the L2 kernel warns at boot
+# ("XSAVE consistency problem: size 832 != kernel_size 576"): the XSAVE sizes
+# that KVM-on-TCG reports do not add up.
+: "${RIG_L2_CPU:=host,-xsave}"
+
+# l2_run NAME [QEMU ARGS...]: boot L2 under KVM on the rig's kernel and
+# initramfs, run /tests/NAME.sh there, and fold its TAP into this stream,
+# each point prefixed "L2: ".  L2_APPEND, if set, is added to L2's kernel
+# command line.  L2's console is shown live as "L2| " lines and kept in
+# /tmp/l2-NAME-ATTEMPT.log.
+#
+# L2's script gets 3/4 of the attempt's limit, so that a script that hangs is
+# still reported by L2's /init.  A nested run can hang with no output (about 1
+# in 16 runs on this machine kind): an attempt killed at its limit before L2
+# printed RIG:END is retried once.  The retry is reported as a diagnostic and
+# as the fact l2_retry=1, which the host runner prints.
+l2_run() {
+	local name=$1 initrd=/tmp/l2-initrd.cpio attempt=1 log rc t0
+	shift
+	check "KVM in L1 (kvm_amd with nested paging)" eval \
+		'modprobe kvm_amd && [ -c /dev/kvm ] && [ "$(cat /sys/module/kvm_amd/parameters/npt)" = Y ]' ||
+		return 1
+	[ -f $initrd ] || cat /rig/l2/base.cpio /rig/l2/payload.cpio >$initrd
+	while :; do
+		log=/tmp/l2-$name-$attempt.log
+		diag "starting L2 for $name.sh (attempt $attempt, limit ${RIG_L2_TIMEOUT}s)"
+		t0=$(uptime_s)
+		{
+			timeout -s KILL "$RIG_L2_TIMEOUT" qemu-system-x86_64 \
+				-accel kvm -M pc -cpu "$RIG_L2_CPU" -m 256 -nodefaults -display none \
+				-serial stdio -no-reboot \
+				-kernel /rig/l2/vmlinux -initrd $initrd \
+				-append "console=ttyS0 loglevel=2 panic=-1 rig_level=2 rig_test=$name rig_timeout=$((RIG_L2_TIMEOUT * 3 / 4)) ${L2_APPEND:-}" \
+				"$@" </dev/null 2>&1
+			echo $? >/tmp/l2.rc
+		} | _l2_console "$log" "$t0"
+		rc=$(cat /tmp/l2.rc)
+		grep -q '^RIG:END' "$log" && break
+		if [ "$attempt" -ne 1 ] || [ "$rc" -ne 137 ]; then break; fi
+		diag "RETRY: L2 attempt 1 hung (killed after ${RIG_L2_TIMEOUT}s without RIG:END); retrying once"
+		fact l2_retry 1
+		attempt=2
+	done
+	fact l2_wall_s "$(since "$t0")"
+	if grep -q '^RIG:END' "$log"; then
+		ok "L2 ran to its end (attempt $attempt)"
+	elif [ "$rc" -eq 137 ]; then
+		not_ok "L2 hung: killed after ${RIG_L2_TIMEOUT}s without RIG:END (attempt $attempt)"
+	else
+		not_ok "L2 stopped early: QEMU exit status $rc without RIG:END (attempt $attempt)"
+	fi
+	tap_import "L2: " "$TAP_MARK" <"$log"
+}
+
+# Copy L2's console to LOG (without CRs) and to stdout as "L2| " lines; note
+# how long after T0 (this VM's uptime when QEMU started) L2 reached /init.
+_l2_console() {
+	local line
+	while IFS= read -r line; do
+		line=${line%"$CR"}
+		echo "$line" >>"$1"
+		echo "L2| $line"
+		case $line in "RIG:INFO level 2 reached /init"*) fact l2_boot_s "$(since "$2")" ;; esac
+	done
+}
