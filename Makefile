@@ -67,7 +67,7 @@ check-unit: $(BUILD)/tests/test_proto
 check-fuzz: $(BUILD)/tests/fuzz_device
 	@echo "== fuzz: device model, $(FUZZ_SECONDS) s"
 	@mkdir -p $(BUILD)/fuzz-corpus
-	$(BUILD)/tests/fuzz_device -max_total_time=$(FUZZ_SECONDS) \
+	@$(BUILD)/tests/fuzz_device -max_total_time=$(FUZZ_SECONDS) \
 		-print_final_stats=1 $(BUILD)/fuzz-corpus 2>&1 | \
 		grep -E '^(#[0-9]+ *DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)' ; \
 		status=$${PIPESTATUS[0]}; \
@@ -80,8 +80,12 @@ check-fuzz: $(BUILD)/tests/fuzz_device
 # Private kernel headers (drivers/vhost/vhost.h, drivers/vfio/vfio.h, ...)
 # and checkpatch, unpacked from linux-source at the headers' version.
 KPRIV := $(BUILD)/kpriv
-KBUILD_ARGS = -C $(KHEADERS) M=$(CURDIR) W=1 PVIOMMU_KPRIV=$(KPRIV)
+KBUILD_ARGS = -C $(KHEADERS) M=$(CURDIR) W=1 KCFLAGS=-Werror PVIOMMU_KPRIV=$(KPRIV)
 KERNEL_SRCS = $(shell git ls-files -co --exclude-standard -- proto vhost-iommu guest tests/kmod | grep -E '\.[ch]$$')
+
+MODULES := proto/pviommu_proto.ko vhost-iommu/vhost_iommu.ko \
+	   guest/pviommu.ko guest/pviommu_dmabench.ko \
+	   tests/kmod/pviommu_proto_test.ko
 
 $(KPRIV)/Makefile: $(BUILD)/kernel.mk scripts/ksrc.sh
 	bash scripts/ksrc.sh $(KSOURCE_TAR) $(KHEADERS) $(KPRIV)
@@ -89,8 +93,7 @@ $(KPRIV)/Makefile: $(BUILD)/kernel.mk scripts/ksrc.sh
 modules: $(BUILD)/kernel.mk $(KPRIV)/Makefile
 	$(MAKE) $(KBUILD_ARGS) modules
 	@mkdir -p $(BUILD)/modules
-	cp proto/pviommu_proto.ko tests/kmod/pviommu_proto_test.ko \
-		$(BUILD)/modules/
+	cp $(MODULES) $(BUILD)/modules/
 
 checkpatch: $(KPRIV)/Makefile
 	perl $(KPRIV)/scripts/checkpatch.pl --no-tree --terse \
@@ -99,7 +102,9 @@ checkpatch: $(KPRIV)/Makefile
 # --- the emulated-host rig (tests/rig/README.md) -------------------------
 
 # In-VM tests that make check runs, in this order.
-RIG_TESTS := l1_proto_kmod l1_edu_type1 l2_nvme_passthrough
+RIG_TESTS := l1_proto_kmod l1_edu_type1 l2_nvme_passthrough \
+	     l1_vhost_iommu \
+	     l1_guest_nvme l1_guest_vfio l1_guest_identity l1_guest_errors
 
 ifneq ($(wildcard $(BUILD)/kernel.mk),)
 include tests/rig/rig.mk

@@ -1,0 +1,549 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vhost-iommu: the backend of the virtio-iommu device model.
+ *
+ * proto/device.c validates every request and keeps the spec's state; this
+ * file only does what the model asks of the hardware.  A guest domain is a
+ * host UNMANAGED iommu_domain; attaching an endpoint attaches its VFIO
+ * group; a mapping pins the guest pages behind [phys, phys + size) (found
+ * through the vhost memory table) and maps them with iommu_map().
+ *
+ * Every function here runs with the request queue's mutex held (the model's
+ * lock), in the vhost worker or in an ioctl of the device's owner.
+ */
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+
+#include "vhost_iommu.h"
+
+static struct kmem_cache *mapping_cache;
+
+/* ---- pinning ---------------------------------------------------------- */
+
+/*
+ * Charge (or refund) @npages to the owner's locked_vm, checked against the
+ * owner's RLIMIT_MEMLOCK unless it had CAP_IPC_LOCK, as VFIO type1 does.
+ */
+static int account(struct vhost_iommu *vi, struct mm_struct *mm,
+		   unsigned long npages, bool inc)
+{
+	int ret;
+
+	mmap_write_lock(mm);
+	ret = __account_locked_vm(mm, npages, inc, vi->owner, vi->lock_cap);
+	mmap_write_unlock(mm);
+	return ret;
+}
+
+static void pin_release(struct vhost_iommu *vi, struct vhost_iommu_pin *pin)
+{
+	if (!pin->npages)
+		return;
+	unpin_user_pages_dirty_lock(pin->pages, pin->npages, pin->writable);
+	if (vi->dev.mm)
+		account(vi, vi->dev.mm, pin->npages, false);
+	if (pin->pages != &pin->one)
+		kvfree(pin->pages);
+	pin->pages = NULL;
+	pin->npages = 0;
+}
+
+/*
+ * Check that the vhost memory table covers guest physical [gpa, last] with
+ * page-aligned host addresses and the right permission.
+ */
+static bool gpa_covered(struct vhost_iotlb *umem, u64 gpa, u64 last, bool write)
+{
+	struct vhost_iotlb_map *map;
+	u64 cur = gpa;
+
+	for (;;) {
+		map = vhost_iotlb_itree_first(umem, cur, cur);
+		if (!map || !(map->perm & VHOST_MAP_RO) ||
+		    (write && !(map->perm & VHOST_MAP_WO)) ||
+		    !PAGE_ALIGNED(map->addr + (cur - map->start)))
+			return false;
+		if (map->last >= last)
+			return true;
+		/* The next region must start on a page of its own. */
+		if (!PAGE_ALIGNED(map->last + 1))
+			return false;
+		cur = map->last + 1;
+	}
+}
+
+/**
+ * pin_gpa() - pin the guest pages behind a guest physical range
+ * @vi: the device
+ * @gpa: page-aligned guest physical address
+ * @npages: number of pages, at least one; [gpa, gpa + size) does not wrap
+ * @write: whether the device may write (pins with FOLL_WRITE)
+ * @pin: filled in on success
+ *
+ * Translates through the vhost memory table (GPA -> the owner's virtual
+ * address), charges the owner's locked_vm against its RLIMIT_MEMLOCK like
+ * VFIO type1 does, and pins with FOLL_LONGTERM in the owner's mm.
+ *
+ * Return: VIRTIO_IOMMU_S_OK; S_FAULT if the range is not all guest RAM;
+ * S_NOMEM if the limit is reached or pinning fails.  Nothing is held on
+ * failure.
+ */
+static u8 pin_gpa(struct vhost_iommu *vi, u64 gpa, unsigned long npages,
+		  bool write, struct vhost_iommu_pin *pin)
+{
+	struct vhost_iotlb *umem = vi->vqs[VHOST_IOMMU_VQ_REQ].umem;
+	unsigned int flags = FOLL_LONGTERM | (write ? FOLL_WRITE : 0);
+	struct mm_struct *mm = vi->dev.mm;
+	u64 last = gpa + ((u64)npages << PAGE_SHIFT) - 1;
+	unsigned long done = 0;
+	u8 status = VIRTIO_IOMMU_S_NOMEM;
+	long ret;
+
+	lockdep_assert_held(vhost_iommu_lock(vi));
+	memset(pin, 0, sizeof(*pin));
+	if (!umem || !mm || !gpa_covered(umem, gpa, last, write))
+		return VIRTIO_IOMMU_S_FAULT;
+	if (!mmget_not_zero(mm))
+		return VIRTIO_IOMMU_S_FAULT;
+	if (account(vi, mm, npages, true))
+		goto out_mmput;
+	if (npages == 1)
+		pin->pages = &pin->one;
+	else
+		pin->pages = kvmalloc_array(npages, sizeof(*pin->pages),
+					    GFP_KERNEL_ACCOUNT);
+	if (!pin->pages)
+		goto out_unaccount;
+
+	mmap_read_lock(mm);
+	while (done < npages) {
+		u64 cur = gpa + ((u64)done << PAGE_SHIFT);
+		struct vhost_iotlb_map *map = vhost_iotlb_itree_first(umem, cur, cur);
+		unsigned long n = min_t(u64, npages - done,
+					(map->last - cur + 1) >> PAGE_SHIFT);
+
+		ret = pin_user_pages_remote(mm, map->addr + (cur - map->start),
+					    n, flags, pin->pages + done,
+					    NULL, NULL);
+		if (ret <= 0)
+			break;
+		done += ret;
+	}
+	mmap_read_unlock(mm);
+	if (done < npages) {
+		unpin_user_pages(pin->pages, done);
+		status = VIRTIO_IOMMU_S_FAULT;
+		goto out_free;
+	}
+	pin->npages = npages;
+	pin->writable = write;
+	mmput(mm);
+	return VIRTIO_IOMMU_S_OK;
+
+out_free:
+	if (pin->pages != &pin->one)
+		kvfree(pin->pages);
+	pin->pages = NULL;
+out_unaccount:
+	account(vi, mm, npages, false);
+out_mmput:
+	mmput(mm);
+	return status;
+}
+
+/*
+ * Map pinned pages at [iova, iova + npages * PAGE_SIZE), one iommu_map()
+ * per physically contiguous run.  Undoes itself on failure.
+ */
+static int map_pinned(struct iommu_domain *hd, unsigned long iova,
+		      const struct vhost_iommu_pin *pin, int prot)
+{
+	unsigned long i, j, pfn;
+	int ret;
+
+	for (i = 0; i < pin->npages; i = j) {
+		pfn = page_to_pfn(pin->pages[i]);
+		for (j = i + 1; j < pin->npages; j++)
+			if (page_to_pfn(pin->pages[j]) != pfn + (j - i))
+				break;
+		ret = iommu_map(hd, iova + (i << PAGE_SHIFT), PFN_PHYS(pfn),
+				(j - i) << PAGE_SHIFT, prot);
+		if (ret) {
+			if (i)
+				iommu_unmap(hd, iova, i << PAGE_SHIFT);
+			return ret;
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+static bool in_aperture(struct iommu_domain *hd, u64 start, u64 last)
+{
+	return !hd->geometry.force_aperture ||
+	       (start >= hd->geometry.aperture_start &&
+		last <= hd->geometry.aperture_end);
+}
+
+/* ---- the identity domain --------------------------------------------- */
+
+static void identity_free(struct vhost_iommu *vi, struct vhost_iommu_identity *id)
+{
+	unsigned int i;
+
+	for (i = 0; i < id->nr; i++) {
+		struct vhost_iommu_pin *pin = &id->regions[i].pin;
+
+		iommu_unmap(id->hd, id->regions[i].gpa, pin->npages << PAGE_SHIFT);
+		vi->identity_pinned -= pin->npages;
+		pin_release(vi, pin);
+	}
+	iommu_domain_free(id->hd);
+	kfree(id);
+}
+
+/*
+ * Build the identity domain: every region of the memory table, pinned and
+ * mapped at IOVA == GPA.  Regions that are not page-aligned are shrunk to
+ * their whole pages.
+ */
+static struct vhost_iommu_identity *identity_build(struct vhost_iommu *vi)
+{
+	struct vhost_iotlb *umem = vi->vqs[VHOST_IOMMU_VQ_REQ].umem;
+	struct vhost_iommu_identity *id;
+	struct vhost_iotlb_map *map;
+	int prot = IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE;
+
+	if (!umem || !vi->container)
+		return NULL;
+	id = kzalloc(struct_size(id, regions, umem->nmaps), GFP_KERNEL_ACCOUNT);
+	if (!id)
+		return NULL;
+	id->hd = vhost_iommu_alloc_host_domain(vi->container);
+	if (!id->hd)
+		goto err_free;
+	list_for_each_entry(map, &umem->list, link) {
+		u64 start = PAGE_ALIGN(map->start);
+		u64 end = (map->last + 1) & PAGE_MASK;	/* 0: top of space */
+		struct vhost_iommu_pin *pin = &id->regions[id->nr].pin;
+
+		if (!end || end <= start)
+			continue;
+		if (!in_aperture(id->hd, start, end - 1) ||
+		    pin_gpa(vi, start, (end - start) >> PAGE_SHIFT, true, pin))
+			goto err_unwind;
+		if (map_pinned(id->hd, start, pin, prot)) {
+			pin_release(vi, pin);
+			goto err_unwind;
+		}
+		id->regions[id->nr++].gpa = start;
+		vi->identity_pinned += pin->npages;
+	}
+	return id;
+
+err_unwind:
+	identity_free(vi, id);
+	return NULL;
+err_free:
+	kfree(id);
+	return NULL;
+}
+
+/*
+ * Free the identity domain once no group is in it: it pins all of guest RAM.
+ * Placing endpoints builds it again when needed.
+ */
+static void identity_put_unused(struct vhost_iommu *vi)
+{
+	struct vhost_iommu_endpoint *vep;
+	unsigned long id;
+	bool used = false;
+
+	lockdep_assert_held(vhost_iommu_lock(vi));
+	if (!vi->identity)
+		return;
+	mutex_lock(&vi->container->lock);
+	xa_for_each(&vi->endpoints, id, vep)
+		used |= vep->g->domain == vi->identity->hd;
+	mutex_unlock(&vi->container->lock);
+	if (!used)
+		vhost_iommu_identity_put(vi);
+}
+
+static struct iommu_domain *identity_get(struct vhost_iommu *vi)
+{
+	lockdep_assert_held(vhost_iommu_lock(vi));
+	if (!vi->identity)
+		vi->identity = identity_build(vi);
+	return vi->identity ? vi->identity->hd : NULL;
+}
+
+/**
+ * vhost_iommu_identity_put() - drop the identity domain
+ * @vi: the device
+ *
+ * Every group must have left it: the caller detached them all.
+ */
+void vhost_iommu_identity_put(struct vhost_iommu *vi)
+{
+	lockdep_assert_held(vhost_iommu_lock(vi));
+	if (vi->identity)
+		identity_free(vi, vi->identity);
+	vi->identity = NULL;
+}
+
+/**
+ * vhost_iommu_identity_refresh() - rebuild the identity domain after the
+ * memory table changed
+ * @vi: the device
+ *
+ * Groups in the old identity domain move to the new one (or, if it cannot
+ * be built, to VFIO's blocking domain, the safe side).
+ *
+ * Return: 0, or -ENOMEM if the new domain could not be built.
+ */
+int vhost_iommu_identity_refresh(struct vhost_iommu *vi)
+{
+	struct vhost_iommu_identity *old = vi->identity;
+	struct vhost_iommu_endpoint *vep;
+	struct iommu_domain *hd;
+	unsigned long id;
+
+	lockdep_assert_held(vhost_iommu_lock(vi));
+	if (!old)
+		return 0;
+	vi->identity = NULL;
+	hd = identity_get(vi);
+	mutex_lock(&vi->container->lock);
+	xa_for_each(&vi->endpoints, id, vep)
+		if (vep->g->domain == old->hd)
+			vhost_iommu_group_set_domain(vep->g, hd);
+	mutex_unlock(&vi->container->lock);
+	identity_free(vi, old);
+	return hd ? 0 : -ENOMEM;
+}
+
+/**
+ * vhost_iommu_place_unattached() - put an unattached endpoint's group where
+ * the spec wants it
+ * @vi: the device
+ * @vep: an endpoint the model considers unattached, or about to be
+ *
+ * The model decides whether an unattached endpoint bypasses translation
+ * (config.bypass and the features).  Bypassed: the identity domain;
+ * otherwise VFIO's blocking domain, so the device reaches no guest memory.
+ * If the identity domain cannot be built, the group is blocked.
+ */
+void vhost_iommu_place_unattached(struct vhost_iommu *vi,
+				  struct vhost_iommu_endpoint *vep)
+{
+	struct pviommu_endpoint unattached = { .id = vep->ep.id };
+	struct iommu_domain *hd = NULL;
+
+	lockdep_assert_held(vhost_iommu_lock(vi));
+	if (!vi->closing && pviommu_endpoint_bypassed(&vi->pv, &unattached)) {
+		hd = identity_get(vi);
+		if (!hd)
+			pr_warn_ratelimited("vhost-iommu: no identity domain, endpoint %u blocked\n",
+					    vep->ep.id);
+	}
+	mutex_lock(&vi->container->lock);
+	vhost_iommu_group_set_domain(vep->g, hd);
+	mutex_unlock(&vi->container->lock);
+	identity_put_unused(vi);
+}
+
+/* After a change of config.bypass: re-place every unattached endpoint. */
+void vhost_iommu_place_all_unattached(struct vhost_iommu *vi)
+{
+	struct vhost_iommu_endpoint *vep;
+	unsigned long id;
+
+	lockdep_assert_held(vhost_iommu_lock(vi));
+	xa_for_each(&vi->endpoints, id, vep)
+		if (!vep->ep.domain)
+			vhost_iommu_place_unattached(vi, vep);
+}
+
+/* ---- struct pviommu_device_ops --------------------------------------- */
+
+static struct pviommu_endpoint *vi_find_endpoint(struct pviommu_device *pv,
+						 u32 id)
+{
+	struct vhost_iommu_endpoint *vep;
+
+	vep = xa_load(&to_vhost_iommu(pv)->endpoints, id);
+	/* A group that left the container is an unplugged endpoint. */
+	if (!vep || READ_ONCE(vep->g->gone))
+		return NULL;
+	return &vep->ep;
+}
+
+static struct pviommu_domain *vi_alloc_domain(struct pviommu_device *pv)
+{
+	struct vhost_iommu_domain *vd;
+
+	vd = kzalloc(sizeof(*vd), GFP_KERNEL_ACCOUNT);
+	return vd ? &vd->d : NULL;
+}
+
+static void vi_free_domain(struct pviommu_device *pv,
+			   struct pviommu_domain *domain)
+{
+	struct vhost_iommu_domain *vd = container_of(domain, struct vhost_iommu_domain, d);
+
+	/* The model removed every endpoint and mapping first. */
+	if (vd->hd)
+		iommu_domain_free(vd->hd);
+	kfree(vd);
+}
+
+static u8 vi_attach(struct pviommu_device *pv, struct pviommu_domain *domain,
+		    struct pviommu_endpoint *ep)
+{
+	struct vhost_iommu_domain *vd = container_of(domain, struct vhost_iommu_domain, d);
+	struct vhost_iommu_endpoint *vep = container_of(ep, struct vhost_iommu_endpoint, ep);
+	struct vhost_iommu *vi = to_vhost_iommu(pv);
+	struct iommu_domain *hd;
+	int ret;
+
+	lockdep_assert_held(vhost_iommu_lock(vi));
+	if (domain->bypass) {
+		hd = identity_get(vi);
+	} else {
+		if (!vd->hd)
+			vd->hd = vhost_iommu_alloc_host_domain(vi->container);
+		hd = vd->hd;
+	}
+	if (!hd) {
+		ret = -ENOMEM;
+	} else {
+		mutex_lock(&vi->container->lock);
+		ret = vhost_iommu_group_set_domain(vep->g, hd);
+		mutex_unlock(&vi->container->lock);
+	}
+	if (!ret) {
+		identity_put_unused(vi);
+		return VIRTIO_IOMMU_S_OK;
+	}
+	/* The model keeps @ep unattached (or re-attaches its old domain). */
+	vhost_iommu_place_unattached(vi, vep);
+	switch (ret) {
+	case -ENOMEM:
+		return VIRTIO_IOMMU_S_NOMEM;
+	case -ENODEV:
+		return VIRTIO_IOMMU_S_NOENT;
+	default:
+		/* e.g. the host IOMMU cannot put this device in that domain */
+		return VIRTIO_IOMMU_S_UNSUPP;
+	}
+}
+
+static void vi_detach(struct pviommu_device *pv, struct pviommu_domain *domain,
+		      struct pviommu_endpoint *ep)
+{
+	vhost_iommu_place_unattached(to_vhost_iommu(pv),
+				     container_of(ep, struct vhost_iommu_endpoint, ep));
+}
+
+static struct pviommu_mapping *vi_alloc_mapping(struct pviommu_device *pv)
+{
+	struct vhost_iommu_mapping *vm;
+
+	vm = kmem_cache_zalloc(mapping_cache, GFP_KERNEL_ACCOUNT);
+	return vm ? &vm->m : NULL;
+}
+
+static void vi_free_mapping(struct pviommu_device *pv,
+			    struct pviommu_mapping *mapping)
+{
+	kmem_cache_free(mapping_cache,
+			container_of(mapping, struct vhost_iommu_mapping, m));
+}
+
+static u8 vi_map(struct pviommu_device *pv, struct pviommu_domain *domain,
+		 struct pviommu_mapping *mapping)
+{
+	struct vhost_iommu_domain *vd = container_of(domain, struct vhost_iommu_domain, d);
+	struct vhost_iommu_mapping *vm = container_of(mapping, struct vhost_iommu_mapping, m);
+	struct vhost_iommu *vi = to_vhost_iommu(pv);
+	u64 start = mapping->iova.start, last = mapping->iova.last;
+	u64 size = last - start + 1;
+	int prot = IOMMU_CACHE;
+	u8 status;
+
+	lockdep_assert_held(vhost_iommu_lock(vi));
+	if (!vd->hd)
+		return VIRTIO_IOMMU_S_DEVERR;
+	/*
+	 * The host maps whole pages: a granule below PAGE_SIZE is refused by
+	 * SET_CONFIG, so this only catches a size of 2^64.
+	 */
+	if (!size || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(size) ||
+	    !PAGE_ALIGNED(mapping->phys))
+		return VIRTIO_IOMMU_S_RANGE;
+	if (!in_aperture(vd->hd, start, last))
+		return VIRTIO_IOMMU_S_RANGE;
+	if (mapping->flags & VIRTIO_IOMMU_MAP_F_READ)
+		prot |= IOMMU_READ;
+	if (mapping->flags & VIRTIO_IOMMU_MAP_F_WRITE)
+		prot |= IOMMU_WRITE;
+	/* No access at all: a valid mapping that needs nothing pinned. */
+	if (!(prot & (IOMMU_READ | IOMMU_WRITE)))
+		return VIRTIO_IOMMU_S_OK;
+
+	status = pin_gpa(vi, mapping->phys, size >> PAGE_SHIFT,
+			 prot & IOMMU_WRITE, &vm->pin);
+	if (status != VIRTIO_IOMMU_S_OK)
+		return status;
+	if (map_pinned(vd->hd, start, &vm->pin, prot)) {
+		pin_release(vi, &vm->pin);
+		return VIRTIO_IOMMU_S_NOMEM;
+	}
+	vi->pinned += vm->pin.npages;
+	return VIRTIO_IOMMU_S_OK;
+}
+
+static void vi_unmap(struct pviommu_device *pv, struct pviommu_domain *domain,
+		     struct pviommu_mapping *mapping)
+{
+	struct vhost_iommu_domain *vd = container_of(domain, struct vhost_iommu_domain, d);
+	struct vhost_iommu_mapping *vm = container_of(mapping, struct vhost_iommu_mapping, m);
+	struct vhost_iommu *vi = to_vhost_iommu(pv);
+	size_t size, unmapped;
+
+	lockdep_assert_held(vhost_iommu_lock(vi));
+	if (!vm->pin.npages)
+		return;
+	size = vm->pin.npages << PAGE_SHIFT;
+	unmapped = iommu_unmap(vd->hd, mapping->iova.start, size);
+	if (unmapped != size)
+		pr_err_ratelimited("vhost-iommu: unmapped %zu of %zu bytes at %#llx\n",
+				   unmapped, size, mapping->iova.start);
+	vi->pinned -= vm->pin.npages;
+	pin_release(vi, &vm->pin);
+}
+
+const struct pviommu_device_ops vhost_iommu_ops = {
+	.find_endpoint = vi_find_endpoint,
+	.alloc_domain = vi_alloc_domain,
+	.free_domain = vi_free_domain,
+	.attach = vi_attach,
+	.detach = vi_detach,
+	.alloc_mapping = vi_alloc_mapping,
+	.free_mapping = vi_free_mapping,
+	.map = vi_map,
+	.unmap = vi_unmap,
+};
+
+int vhost_iommu_domains_init(void)
+{
+	mapping_cache = KMEM_CACHE(vhost_iommu_mapping, SLAB_ACCOUNT);
+	return mapping_cache ? 0 : -ENOMEM;
+}
+
+void vhost_iommu_domains_exit(void)
+{
+	kmem_cache_destroy(mapping_cache);
+}

@@ -1,0 +1,875 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vhost-iommu: an in-kernel backend for the virtio-iommu device.
+ *
+ * This file is the vhost char device /dev/vhost-iommu: its ioctls, its two
+ * virtqueues (0 requestq, 1 eventq) and the request queue's kick handler.
+ * Requests go to the device model (proto/device.c), which validates them
+ * and calls the backend in domains.c to program the host IOMMU.  The VFIO
+ * side is in container.c.  docs/uapi.md describes the VMM's sequence.
+ */
+#include <linux/debugfs.h>
+#include <linux/file.h>
+#include <linux/idr.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/sched/task.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+#include <linux/vfio.h>
+
+#include "vfio.h"		/* struct vfio_group, see Kbuild */
+#include "vhost_iommu.h"
+
+/* Work limits of one kick: requests, and bytes of descriptors. */
+#define VHOST_IOMMU_PKT_WEIGHT	256
+#define VHOST_IOMMU_WEIGHT	0x80000
+
+#define VHOST_IOMMU_DEV_FEATURES ((1ULL << VIRTIO_IOMMU_F_INPUT_RANGE) |	\
+				  (1ULL << VIRTIO_IOMMU_F_DOMAIN_RANGE) |	\
+				  (1ULL << VIRTIO_IOMMU_F_MAP_UNMAP) |		\
+				  (1ULL << VIRTIO_IOMMU_F_PROBE) |		\
+				  (1ULL << VIRTIO_IOMMU_F_BYPASS_CONFIG))
+/* No dirty logging: requests write nothing to guest RAM but their tails. */
+#define VHOST_IOMMU_FEATURES	((VHOST_FEATURES & ~(1ULL << VHOST_F_LOG_ALL)) | \
+				 VHOST_IOMMU_DEV_FEATURES)
+
+static unsigned long max_domains = 1024;
+module_param(max_domains, ulong, 0644);
+MODULE_PARM_DESC(max_domains, "Default limit of live domains per device");
+
+static unsigned long max_mappings = 1UL << 20;
+module_param(max_mappings, ulong, 0644);
+MODULE_PARM_DESC(max_mappings, "Default limit of live mappings per device");
+
+static DEFINE_IDA(vhost_iommu_ida);
+static struct dentry *vhost_iommu_debugfs;
+
+/* ---- the request queue ------------------------------------------------ */
+
+/*
+ * vhost_get_vq_desc() refused the next chain (loop, out-after-in, bad
+ * address...) after vq_err().  Return it with used_len 0 so the queue
+ * keeps going, if its head index is sane; otherwise the ring itself is
+ * broken and the queue stops, as in other vhost devices.
+ */
+static bool skip_bad_chain(struct vhost_iommu *vi, struct vhost_virtqueue *vq)
+{
+	__virtio16 raw;
+	u16 head;
+
+	lockdep_assert_held(&vq->mutex);
+	vi->bad_chains++;
+	if (vq->last_avail_idx == vq->avail_idx)
+		return false;
+	if (get_user(raw, &vq->avail->ring[vq->last_avail_idx & (vq->num - 1)]))
+		return false;
+	head = vhost16_to_cpu(vq, raw);
+	if (head >= vq->num)
+		return false;
+	vq->last_avail_idx++;
+	return !vhost_add_used(vq, head, 0);
+}
+
+/**
+ * handle_request() - run one descriptor chain through the device model
+ * @vi: the device
+ * @vq: the request queue, its mutex held
+ * @out: number of device-readable iovecs at vq->iov
+ * @in: number of device-writable iovecs after them
+ * @bytes: set to the chain's total length, for the weight limit
+ *
+ * Copies at most PVIOMMU_REQ_READABLE_MAX bytes of the readable part (the
+ * model gets the full length, to judge framing), lets the model handle
+ * the request, and copies its response to the start of the writable part.
+ *
+ * Return: the used length; 0 when nothing was written.
+ */
+static size_t handle_request(struct vhost_iommu *vi, struct vhost_virtqueue *vq,
+			     unsigned int out, unsigned int in, size_t *bytes)
+{
+	size_t readable = iov_length(vq->iov, out);
+	size_t writable = iov_length(vq->iov + out, in);
+	size_t n = min(readable, sizeof(vi->req));
+	struct iov_iter iter;
+	size_t used;
+
+	lockdep_assert_held(&vq->mutex);
+	*bytes = readable + writable;
+	if (!out || !in) {
+		vq_err(vq, "vhost-iommu: request without a device-%s part\n",
+		       out ? "writable" : "readable");
+		vi->bad_chains++;
+	}
+	iov_iter_init(&iter, ITER_SOURCE, vq->iov, out, readable);
+	if (copy_from_iter(vi->req, n, &iter) != n) {
+		vq_err(vq, "vhost-iommu: faulted reading a request\n");
+		vi->bad_chains++;
+		return 0;
+	}
+	used = pviommu_device_handle(&vi->pv, vi->req, readable, writable,
+				     vi->resp);
+	if (!used)
+		return 0;
+	iov_iter_init(&iter, ITER_DEST, vq->iov + out, in, writable);
+	if (copy_to_iter(vi->resp, used, &iter) != used) {
+		vq_err(vq, "vhost-iommu: faulted writing a response\n");
+		vi->bad_chains++;
+		return 0;
+	}
+	return used;
+}
+
+static void handle_req_kick(struct vhost_work *work)
+{
+	struct vhost_virtqueue *vq = container_of(work, struct vhost_virtqueue,
+						  poll.work);
+	struct vhost_iommu *vi = container_of(vq->dev, struct vhost_iommu, dev);
+	unsigned int out, in;
+	int head, pkts = 0, total = 0;
+	bool added = false;
+	size_t bytes;
+
+	mutex_lock(&vq->mutex);
+	if (!vhost_vq_get_backend(vq))
+		goto out;
+	vhost_disable_notify(&vi->dev, vq);
+	do {
+		head = vhost_get_vq_desc(vq, vq->iov, ARRAY_SIZE(vq->iov),
+					 &out, &in, NULL, NULL);
+		if (head < 0) {
+			if (!skip_bad_chain(vi, vq))
+				break;
+			added = true;
+			continue;
+		}
+		if (head == vq->num) {
+			if (unlikely(vhost_enable_notify(&vi->dev, vq))) {
+				vhost_disable_notify(&vi->dev, vq);
+				continue;
+			}
+			break;
+		}
+		if (vhost_add_used(vq, head, handle_request(vi, vq, out, in, &bytes)))
+			break;
+		added = true;
+		total += min_t(size_t, bytes, VHOST_IOMMU_WEIGHT);
+	} while (!vhost_exceeds_weight(vq, ++pkts, total));
+	if (added)
+		vhost_signal(&vi->dev, vq);
+out:
+	mutex_unlock(&vq->mutex);
+}
+
+/*
+ * The event queue.  The driver posts buffers for fault reports; the host
+ * IOMMU driver of this rig (VT-d) does not report faults to domain owners
+ * (report_iommu_fault()), so no event is ever written and the buffers stay
+ * posted.  See docs/uapi.md.
+ */
+static void handle_evt_kick(struct vhost_work *work)
+{
+}
+
+/* ---- ioctls -------------------------------------------------------------- */
+
+static int vhost_iommu_start(struct vhost_iommu *vi)
+{
+	struct vhost_virtqueue *vq;
+	int i, ret;
+
+	mutex_lock(&vi->dev.mutex);
+	ret = vhost_dev_check_owner(&vi->dev);
+	if (ret)
+		goto out;
+	if (!vhost_vq_is_setup(&vi->vqs[VHOST_IOMMU_VQ_REQ])) {
+		ret = -EINVAL;
+		goto out;
+	}
+	for (i = 0; i < VHOST_IOMMU_NR_VQS; i++) {
+		vq = &vi->vqs[i];
+		mutex_lock(&vq->mutex);
+		/* The eventq is optional: it carries nothing yet. */
+		if (vhost_vq_is_setup(vq) && !vhost_vq_get_backend(vq)) {
+			if (!vhost_vq_access_ok(vq)) {
+				ret = -EFAULT;
+			} else {
+				vhost_vq_set_backend(vq, vi);
+				ret = vhost_vq_init_access(vq);
+			}
+			if (ret) {
+				vhost_vq_set_backend(vq, NULL);
+				mutex_unlock(&vq->mutex);
+				goto err;
+			}
+		}
+		mutex_unlock(&vq->mutex);
+	}
+	/* Requests may have been queued before the start. */
+	vhost_poll_queue(&vi->vqs[VHOST_IOMMU_VQ_REQ].poll);
+	mutex_unlock(&vi->dev.mutex);
+	return 0;
+
+err:
+	while (--i >= 0) {
+		vq = &vi->vqs[i];
+		mutex_lock(&vq->mutex);
+		vhost_vq_set_backend(vq, NULL);
+		mutex_unlock(&vq->mutex);
+	}
+out:
+	mutex_unlock(&vi->dev.mutex);
+	return ret;
+}
+
+static int vhost_iommu_stop(struct vhost_iommu *vi, bool check_owner)
+{
+	int i, ret = 0;
+
+	mutex_lock(&vi->dev.mutex);
+	if (check_owner) {
+		ret = vhost_dev_check_owner(&vi->dev);
+		if (ret)
+			goto out;
+	}
+	for (i = 0; i < VHOST_IOMMU_NR_VQS; i++) {
+		mutex_lock(&vi->vqs[i].mutex);
+		vhost_vq_set_backend(&vi->vqs[i], NULL);
+		mutex_unlock(&vi->vqs[i].mutex);
+	}
+	vhost_dev_flush(&vi->dev);
+out:
+	mutex_unlock(&vi->dev.mutex);
+	return ret;
+}
+
+static int vhost_iommu_set_features(struct vhost_iommu *vi, u64 features)
+{
+	int i;
+
+	if (features & ~VHOST_IOMMU_FEATURES)
+		return -EOPNOTSUPP;
+	mutex_lock(&vi->dev.mutex);
+	for (i = 0; i < VHOST_IOMMU_NR_VQS; i++) {
+		mutex_lock(&vi->vqs[i].mutex);
+		vi->vqs[i].acked_features = features;
+		if (i == VHOST_IOMMU_VQ_REQ)
+			vi->pv.features = features & VHOST_IOMMU_DEV_FEATURES;
+		mutex_unlock(&vi->vqs[i].mutex);
+	}
+	mutex_unlock(&vi->dev.mutex);
+	return 0;
+}
+
+/* Can every declared endpoint's PROBE answer fit in @probe_size? */
+static bool probe_size_fits(struct vhost_iommu *vi, u32 probe_size)
+{
+	struct vhost_iommu_endpoint *vep;
+	unsigned long id;
+
+	xa_for_each(&vi->endpoints, id, vep)
+		if (vep->ep.nr_resv * sizeof(struct virtio_iommu_probe_resv_mem) >
+		    probe_size)
+			return false;
+	return true;
+}
+
+static int vhost_iommu_set_config(struct vhost_iommu *vi, void __user *argp)
+{
+	struct vhost_iommu_config uc;
+	struct pviommu_device_config cfg;
+	struct mutex *lock = vhost_iommu_lock(vi);
+	int ret;
+
+	if (copy_from_user(&uc, argp, sizeof(uc)))
+		return -EFAULT;
+	cfg = (struct pviommu_device_config) {
+		.page_size_mask = uc.page_size_mask,
+		.input_start = uc.input_start,
+		.input_end = uc.input_end,
+		.domain_start = uc.domain_start,
+		.domain_end = uc.domain_end,
+		.probe_size = uc.probe_size,
+		.bypass = uc.bypass,
+	};
+	if (memchr_inv(uc.padding, 0, sizeof(uc.padding)) ||
+	    !pviommu_config_valid(&cfg) ||
+	    /* The host maps whole pages. */
+	    (cfg.page_size_mask & -cfg.page_size_mask) < PAGE_SIZE)
+		return -EINVAL;
+
+	mutex_lock(&vi->dev.mutex);
+	ret = vhost_dev_check_owner(&vi->dev);
+	if (ret)
+		goto out;
+	mutex_lock(lock);
+	if (vhost_vq_get_backend(&vi->vqs[VHOST_IOMMU_VQ_REQ]) ||
+	    vi->pv.domains.count) {
+		ret = -EBUSY;
+	} else if (!probe_size_fits(vi, cfg.probe_size)) {
+		ret = -ENOSPC;
+	} else {
+		vi->pv.config = cfg;
+		vhost_iommu_place_all_unattached(vi);
+	}
+	mutex_unlock(lock);
+out:
+	mutex_unlock(&vi->dev.mutex);
+	return ret;
+}
+
+/*
+ * The reserved regions PROBE reports for an endpoint: the x86 MSI doorbell
+ * window as the one MSI region, then the host's reserved regions of the
+ * group (RMRRs and the like) as RESERVED, leaving out any that overlap one
+ * already listed (the host's own MSI window among them).
+ */
+static int endpoint_resv(struct iommu_group *group,
+			 struct pviommu_resv_region **out, unsigned int *nr)
+{
+	struct pviommu_resv_region *resv;
+	struct iommu_resv_region *r, *tmp;
+	unsigned int i, n = 1;
+	LIST_HEAD(list);
+	int ret;
+
+	ret = iommu_get_group_resv_regions(group, &list);
+	if (ret)
+		goto out;
+	list_for_each_entry(r, &list, list)
+		n++;
+	resv = kcalloc(n, sizeof(*resv), GFP_KERNEL_ACCOUNT);
+	if (!resv) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	resv[0].start = PVIOMMU_X86_MSI_START;
+	resv[0].last = PVIOMMU_X86_MSI_END;
+	resv[0].subtype = VIRTIO_IOMMU_RESV_MEM_T_MSI;
+	n = 1;
+	list_for_each_entry(r, &list, list) {
+		u64 start = r->start, last = r->start + r->length - 1;
+
+		if (!r->length)
+			continue;
+		for (i = 0; i < n; i++)
+			if (start <= resv[i].last && resv[i].start <= last)
+				break;
+		if (i < n)
+			continue;
+		resv[n].start = start;
+		resv[n].last = last;
+		resv[n].subtype = VIRTIO_IOMMU_RESV_MEM_T_RESERVED;
+		n++;
+	}
+	*out = resv;
+	*nr = n;
+out:
+	list_for_each_entry_safe(r, tmp, &list, list) {
+		list_del(&r->list);
+		kfree(r);
+	}
+	return ret;
+}
+
+/*
+ * The iommu_group of a VFIO group file, with a reference.  Taken before any
+ * of our locks: VFIO's group_lock ranks above them.
+ */
+static struct iommu_group *iommu_group_of_fd(int fd)
+{
+	struct iommu_group *ig = NULL;
+	struct vfio_group *vg;
+	struct file *file;
+
+	file = fget(fd);
+	if (!file)
+		return NULL;
+	if (vfio_file_is_group(file)) {
+		vg = file->private_data;
+		mutex_lock(&vg->group_lock);
+		if (vg->iommu_group)
+			ig = iommu_group_ref_get(vg->iommu_group);
+		mutex_unlock(&vg->group_lock);
+	}
+	fput(file);
+	return ig;
+}
+
+/**
+ * vhost_iommu_add_endpoint() - VHOST_IOMMU_ADD_ENDPOINT
+ * @vi: the device
+ * @argp: a struct vhost_iommu_endpoint_decl
+ *
+ * The group must be in the bound container and not yet used by another
+ * endpoint (one endpoint per group: VFIO attaches whole groups, and the
+ * spec's DETACH of one endpoint of a shared group could not be honoured).
+ * The new endpoint is unattached: blocked, or in bypass.
+ *
+ * Return: 0, or -EBADF (not a VFIO group), -EINVAL (no container bound, or
+ * the group is not in it), -EEXIST (endpoint ID taken), -EBUSY (group
+ * already declared), -ENOSPC (probe_size too small for its regions).
+ */
+static int vhost_iommu_add_endpoint(struct vhost_iommu *vi, void __user *argp)
+{
+	struct mutex *lock = vhost_iommu_lock(vi);
+	struct vhost_iommu_group *g, *found = NULL;
+	struct vhost_iommu_endpoint_decl decl;
+	struct vhost_iommu_endpoint *vep;
+	struct vhost_iommu_container *c;
+	struct iommu_group *ig;
+	int ret;
+
+	if (copy_from_user(&decl, argp, sizeof(decl)))
+		return -EFAULT;
+	ig = iommu_group_of_fd(decl.vfio_group_fd);
+	if (!ig)
+		return -EBADF;
+	vep = kzalloc(sizeof(*vep), GFP_KERNEL_ACCOUNT);
+	if (!vep) {
+		ret = -ENOMEM;
+		goto out_group;
+	}
+	vep->ep.id = decl.endpoint_id;
+	ret = endpoint_resv(ig, &vep->resv, &vep->ep.nr_resv);
+	if (ret)
+		goto out_free;
+	vep->ep.resv = vep->resv;
+
+	mutex_lock(&vi->dev.mutex);
+	ret = vhost_dev_check_owner(&vi->dev);
+	if (ret)
+		goto out_unlock_dev;
+	mutex_lock(lock);
+	c = vi->container;
+	if (!c) {
+		ret = -EINVAL;
+		goto out_unlock;
+	}
+	if (vep->ep.nr_resv * sizeof(struct virtio_iommu_probe_resv_mem) >
+	    vi->pv.config.probe_size) {
+		ret = -ENOSPC;
+		goto out_unlock;
+	}
+	mutex_lock(&c->lock);
+	list_for_each_entry(g, &c->groups, node)
+		if (g->group == ig)
+			found = g;
+	if (!found)
+		ret = -EINVAL;
+	else if (found->ep)
+		ret = -EBUSY;
+	else
+		ret = xa_insert(&vi->endpoints, decl.endpoint_id, vep,
+				GFP_KERNEL_ACCOUNT);
+	if (!ret) {
+		kref_get(&found->kref);
+		vep->g = found;
+		found->ep = vep;
+	}
+	mutex_unlock(&c->lock);
+	if (ret == -EBUSY && found && !found->ep)
+		ret = -EEXIST;	/* xa_insert: the ID is taken */
+	if (ret)
+		goto out_unlock;
+	vi->nr_endpoints++;
+	vhost_iommu_place_unattached(vi, vep);
+	mutex_unlock(lock);
+	mutex_unlock(&vi->dev.mutex);
+	iommu_group_put(ig);
+	return 0;
+
+out_unlock:
+	mutex_unlock(lock);
+out_unlock_dev:
+	mutex_unlock(&vi->dev.mutex);
+	kfree(vep->resv);
+out_free:
+	kfree(vep);
+out_group:
+	iommu_group_put(ig);
+	return ret;
+}
+
+/* Forget every endpoint: their groups go back to VFIO's blocking domain. */
+static void remove_endpoints(struct vhost_iommu *vi)
+{
+	struct vhost_iommu_endpoint *vep;
+	unsigned long id;
+
+	lockdep_assert_held(vhost_iommu_lock(vi));
+	xa_for_each(&vi->endpoints, id, vep) {
+		/* The model detached it already: it is in no domain of ours but identity. */
+		mutex_lock(&vi->container->lock);
+		vhost_iommu_group_set_domain(vep->g, NULL);
+		vep->g->ep = NULL;
+		mutex_unlock(&vi->container->lock);
+		xa_erase(&vi->endpoints, id);
+		vhost_iommu_group_put(vep->g);
+		kfree(vep->resv);
+		kfree(vep);
+	}
+	vi->nr_endpoints = 0;
+}
+
+static int vhost_iommu_set_bypass(struct vhost_iommu *vi, unsigned long arg)
+{
+	struct mutex *lock = vhost_iommu_lock(vi);
+	int ret;
+
+	mutex_lock(&vi->dev.mutex);
+	ret = vhost_dev_check_owner(&vi->dev);
+	if (!ret) {
+		mutex_lock(lock);
+		if (arg > 1 || !pviommu_device_set_bypass(&vi->pv, arg))
+			ret = -EINVAL;
+		else
+			vhost_iommu_place_all_unattached(vi);
+		mutex_unlock(lock);
+	}
+	mutex_unlock(&vi->dev.mutex);
+	return ret;
+}
+
+static int vhost_iommu_set_limits(struct vhost_iommu *vi, void __user *argp)
+{
+	struct mutex *lock = vhost_iommu_lock(vi);
+	struct vhost_iommu_limits lim;
+	int ret;
+
+	if (copy_from_user(&lim, argp, sizeof(lim)))
+		return -EFAULT;
+	mutex_lock(&vi->dev.mutex);
+	ret = vhost_dev_check_owner(&vi->dev);
+	if (!ret) {
+		mutex_lock(lock);
+		if (lim.max_domains)
+			vi->pv.max_domains = min_t(u64, lim.max_domains, ULONG_MAX);
+		if (lim.max_mappings)
+			vi->pv.max_mappings = min_t(u64, lim.max_mappings, ULONG_MAX);
+		mutex_unlock(lock);
+	}
+	mutex_unlock(&vi->dev.mutex);
+	return ret;
+}
+
+static int vhost_iommu_reset(struct vhost_iommu *vi)
+{
+	struct mutex *lock = vhost_iommu_lock(vi);
+	int ret;
+
+	mutex_lock(&vi->dev.mutex);
+	ret = vhost_dev_check_owner(&vi->dev);
+	if (!ret) {
+		mutex_lock(lock);
+		pviommu_device_reset(&vi->pv);
+		mutex_unlock(lock);
+	}
+	mutex_unlock(&vi->dev.mutex);
+	return ret;
+}
+
+/* Read the counters (any caller). */
+static int vhost_iommu_get_stats(struct vhost_iommu *vi, void __user *argp)
+{
+	struct vhost_iommu_stats st = {};
+	struct mutex *lock = vhost_iommu_lock(vi);
+
+	BUILD_BUG_ON(sizeof(st.requests) != sizeof(vi->pv.stats.requests));
+	BUILD_BUG_ON(sizeof(st.status) != sizeof(vi->pv.stats.status));
+	mutex_lock(lock);
+	memcpy(st.requests, vi->pv.stats.requests, sizeof(st.requests));
+	memcpy(st.status, vi->pv.stats.status, sizeof(st.status));
+	st.mappings = vi->pv.stats.mappings;
+	st.domains = vi->pv.domains.count;
+	st.endpoints = vi->nr_endpoints;
+	st.pinned_pages = vi->pinned;
+	st.bypass_pinned_pages = vi->identity_pinned;
+	st.bad_chains = vi->bad_chains;
+	mutex_unlock(lock);
+	return copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+static long vhost_iommu_ioctl(struct file *file, unsigned int ioctl,
+			      unsigned long arg)
+{
+	struct vhost_iommu *vi = file->private_data;
+	void __user *argp = (void __user *)arg;
+	u64 features;
+	long r;
+
+	switch (ioctl) {
+	case VHOST_GET_FEATURES:
+		features = VHOST_IOMMU_FEATURES;
+		return copy_to_user(argp, &features, sizeof(features)) ? -EFAULT : 0;
+	case VHOST_SET_FEATURES:
+		if (copy_from_user(&features, argp, sizeof(features)))
+			return -EFAULT;
+		return vhost_iommu_set_features(vi, features);
+	case VHOST_IOMMU_SET_CONFIG:
+		return vhost_iommu_set_config(vi, argp);
+	case VHOST_IOMMU_SET_LIMITS:
+		return vhost_iommu_set_limits(vi, argp);
+	case VHOST_IOMMU_ADD_ENDPOINT:
+		return vhost_iommu_add_endpoint(vi, argp);
+	case VHOST_IOMMU_SET_BYPASS:
+		return vhost_iommu_set_bypass(vi, arg);
+	case VHOST_IOMMU_START:
+		return vhost_iommu_start(vi);
+	case VHOST_IOMMU_STOP:
+		return vhost_iommu_stop(vi, true);
+	case VHOST_IOMMU_GET_STATS:
+		return vhost_iommu_get_stats(vi, argp);
+	case VHOST_IOMMU_RESET:
+		return vhost_iommu_reset(vi);
+	default:
+		break;
+	}
+
+	mutex_lock(&vi->dev.mutex);
+	r = vhost_dev_ioctl(&vi->dev, ioctl, argp);
+	if (r == -ENOIOCTLCMD) {
+		r = vhost_vring_ioctl(&vi->dev, ioctl, argp);
+	} else {
+		vhost_dev_flush(&vi->dev);
+		if (!r && ioctl == VHOST_SET_OWNER) {
+			/* Whose RLIMIT_MEMLOCK pays for pinned guest memory. */
+			vi->owner = get_task_struct(current->group_leader);
+			vi->lock_cap = capable(CAP_IPC_LOCK);
+		} else if (!r && ioctl == VHOST_SET_MEM_TABLE) {
+			/* Existing MAPs keep their pages; the identity domain follows. */
+			mutex_lock(vhost_iommu_lock(vi));
+			r = vhost_iommu_identity_refresh(vi);
+			mutex_unlock(vhost_iommu_lock(vi));
+		}
+	}
+	mutex_unlock(&vi->dev.mutex);
+	return r;
+}
+
+/* ---- binding to a container ------------------------------------------ */
+
+/**
+ * vhost_iommu_bind() - bind a VFIO container of our type to a device
+ * @vi: the device, kept alive by the caller's file reference
+ * @c: the container
+ *
+ * The caller must own @vi.  Each side binds once.
+ *
+ * Return: 0, -EPERM (not the owner) or -EBUSY (either side already bound).
+ */
+int vhost_iommu_bind(struct vhost_iommu *vi, struct vhost_iommu_container *c)
+{
+	int ret;
+
+	mutex_lock(&vi->dev.mutex);
+	ret = vhost_dev_check_owner(&vi->dev);
+	if (ret)
+		goto out;
+	mutex_lock(vhost_iommu_lock(vi));
+	mutex_lock(&c->lock);
+	if (vi->container || c->vi) {
+		ret = -EBUSY;
+	} else {
+		kref_get(&c->kref);
+		vi->container = c;
+		c->vi = vi;
+	}
+	mutex_unlock(&c->lock);
+	mutex_unlock(vhost_iommu_lock(vi));
+out:
+	mutex_unlock(&vi->dev.mutex);
+	return ret;
+}
+
+/* ---- debugfs ------------------------------------------------------------ */
+
+static int stats_show(struct seq_file *s, void *unused)
+{
+	static const char * const types[] = {
+		"dropped", "attach", "detach", "map", "unmap", "probe" };
+	static const char * const statuses[] = {
+		"ok", "ioerr", "unsupp", "deverr", "inval", "range", "noent",
+		"fault", "nomem" };
+	struct vhost_iommu *vi = s->private;
+	unsigned int i;
+
+	BUILD_BUG_ON(ARRAY_SIZE(types) != ARRAY_SIZE(vi->pv.stats.requests));
+	BUILD_BUG_ON(ARRAY_SIZE(statuses) != ARRAY_SIZE(vi->pv.stats.status));
+	mutex_lock(vhost_iommu_lock(vi));
+	for (i = 0; i < ARRAY_SIZE(types); i++)
+		seq_printf(s, "requests.%s %llu\n", types[i], vi->pv.stats.requests[i]);
+	for (i = 0; i < ARRAY_SIZE(statuses); i++)
+		seq_printf(s, "status.%s %llu\n", statuses[i], vi->pv.stats.status[i]);
+	seq_printf(s, "mappings %lu\n", vi->pv.stats.mappings);
+	seq_printf(s, "domains %lu\n", vi->pv.domains.count);
+	seq_printf(s, "endpoints %lu\n", vi->nr_endpoints);
+	seq_printf(s, "pinned_pages %lu\n", vi->pinned);
+	seq_printf(s, "bypass_pinned_pages %lu\n", vi->identity_pinned);
+	seq_printf(s, "bad_chains %llu\n", vi->bad_chains);
+	mutex_unlock(vhost_iommu_lock(vi));
+	return 0;
+}
+
+DEFINE_SHOW_ATTRIBUTE(stats);
+
+/* ---- the char device ------------------------------------------------------ */
+
+static const struct pviommu_device_config default_config = {
+	.page_size_mask = PAGE_MASK,
+	.input_start = 0,
+	.input_end = (1ULL << 48) - 1,
+	.domain_start = 0,
+	.domain_end = U32_MAX,
+	.probe_size = 512,
+	.bypass = 0,
+};
+
+static int vhost_iommu_open(struct inode *inode, struct file *file)
+{
+	struct vhost_virtqueue **vqs;
+	struct vhost_iommu *vi;
+	char name[16];
+	int ret;
+
+	vi = kvzalloc(sizeof(*vi), GFP_KERNEL_ACCOUNT);
+	if (!vi)
+		return -ENOMEM;
+	vqs = kmalloc_array(VHOST_IOMMU_NR_VQS, sizeof(*vqs), GFP_KERNEL);
+	if (!vqs) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	ret = ida_alloc(&vhost_iommu_ida, GFP_KERNEL);
+	if (ret < 0)
+		goto err_vqs;
+	vi->id = ret;
+
+	vqs[VHOST_IOMMU_VQ_REQ] = &vi->vqs[VHOST_IOMMU_VQ_REQ];
+	vqs[VHOST_IOMMU_VQ_EVT] = &vi->vqs[VHOST_IOMMU_VQ_EVT];
+	vi->vqs[VHOST_IOMMU_VQ_REQ].handle_kick = handle_req_kick;
+	vi->vqs[VHOST_IOMMU_VQ_EVT].handle_kick = handle_evt_kick;
+	vhost_dev_init(&vi->dev, vqs, VHOST_IOMMU_NR_VQS, UIO_MAXIOV,
+		       VHOST_IOMMU_PKT_WEIGHT, VHOST_IOMMU_WEIGHT, true, NULL);
+
+	pviommu_device_init(&vi->pv, &vhost_iommu_ops, &default_config,
+			    VHOST_IOMMU_DEV_FEATURES);
+	vi->pv.max_domains = max_domains;
+	vi->pv.max_mappings = max_mappings;
+	xa_init(&vi->endpoints);
+
+	snprintf(name, sizeof(name), "%d", vi->id);
+	vi->debugfs = debugfs_create_dir(name, vhost_iommu_debugfs);
+	debugfs_create_file("stats", 0444, vi->debugfs, vi, &stats_fops);
+
+	file->private_data = vi;
+	return 0;
+
+err_vqs:
+	kfree(vqs);
+err_free:
+	kvfree(vi);
+	return ret;
+}
+
+/*
+ * Closing the file (or the owner dying) tears everything down: no request
+ * runs any more, the model's reset detaches every endpoint and destroys
+ * every domain (unmapping and unpinning their pages), the groups go back to
+ * VFIO's blocking domain, and the container is unbound.  The pins are
+ * undone before vhost_dev_cleanup() drops the owner's mm, which the
+ * accounting needs.
+ */
+static int vhost_iommu_release(struct inode *inode, struct file *file)
+{
+	struct vhost_iommu *vi = file->private_data;
+	struct vhost_iommu_container *c;
+
+	debugfs_remove_recursive(vi->debugfs);
+	vhost_iommu_stop(vi, false);
+
+	mutex_lock(&vi->dev.mutex);
+	mutex_lock(vhost_iommu_lock(vi));
+	vi->closing = true;
+	pviommu_device_reset(&vi->pv);
+	c = vi->container;
+	if (c)
+		remove_endpoints(vi);
+	vhost_iommu_identity_put(vi);
+	mutex_unlock(vhost_iommu_lock(vi));
+	mutex_unlock(&vi->dev.mutex);
+	xa_destroy(&vi->endpoints);
+	if (c) {
+		mutex_lock(&c->lock);
+		c->vi = NULL;
+		mutex_unlock(&c->lock);
+		vhost_iommu_container_put(c);
+	}
+
+	vhost_dev_stop(&vi->dev);
+	vhost_dev_cleanup(&vi->dev);
+	if (vi->owner)
+		put_task_struct(vi->owner);
+	ida_free(&vhost_iommu_ida, vi->id);
+	kfree(vi->dev.vqs);
+	kvfree(vi);
+	return 0;
+}
+
+static const struct file_operations vhost_iommu_fops = {
+	.owner = THIS_MODULE,
+	.open = vhost_iommu_open,
+	.release = vhost_iommu_release,
+	.unlocked_ioctl = vhost_iommu_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+struct vhost_iommu *vhost_iommu_from_file(struct file *file)
+{
+	return file->f_op == &vhost_iommu_fops ? file->private_data : NULL;
+}
+
+static struct miscdevice vhost_iommu_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "vhost-iommu",
+	.fops = &vhost_iommu_fops,
+};
+
+static int __init vhost_iommu_init(void)
+{
+	int ret;
+
+	ret = vhost_iommu_domains_init();
+	if (ret)
+		return ret;
+	vhost_iommu_debugfs = debugfs_create_dir("vhost-iommu", NULL);
+	ret = vhost_iommu_container_init();
+	if (ret)
+		goto err_domains;
+	ret = misc_register(&vhost_iommu_misc);
+	if (ret)
+		goto err_container;
+	return 0;
+
+err_container:
+	vhost_iommu_container_exit();
+err_domains:
+	debugfs_remove_recursive(vhost_iommu_debugfs);
+	vhost_iommu_domains_exit();
+	return ret;
+}
+module_init(vhost_iommu_init);
+
+static void __exit vhost_iommu_exit(void)
+{
+	misc_deregister(&vhost_iommu_misc);
+	vhost_iommu_container_exit();
+	debugfs_remove_recursive(vhost_iommu_debugfs);
+	vhost_iommu_domains_exit();
+}
+module_exit(vhost_iommu_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("vhost backend for the virtio-iommu device, with a VFIO IOMMU driver");

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vhost-iommu internals, shared by its three parts:
+ *   vhost.c      the vhost char device: ioctls, vrings, the kick handler;
+ *   domains.c    the device model's backend: domains, mappings, pinning;
+ *   container.c  the VFIO IOMMU driver: containers and groups.
+ *
+ * Objects and their locks
+ * -----------------------
+ * struct vhost_iommu (one per open /dev/vhost-iommu) embeds the vhost
+ * device and the protocol device model (proto/device.h).  The model is not
+ * locked inside; every call into it, and every field marked [vq], is under
+ * the request virtqueue's mutex, vqs[VHOST_IOMMU_VQ_REQ].mutex.
+ *
+ * struct vhost_iommu_container (one per VFIO container of our type) holds
+ * the container's groups.  Its mutex, c->lock, protects the fields marked
+ * [c] of the container and of its groups: which host domain a group is
+ * attached to, whether it left the container, which endpoint uses it.
+ *
+ * Lock order (outermost first):
+ *   vhost_dev.mutex -> vqs[REQ].mutex -> c->lock -> iommu_group->mutex
+ *   VFIO's group_lock -> VFIO's container->group_lock -> c->lock
+ * VFIO calls our attach_group/detach_group/release with its locks held; we
+ * never call into VFIO while holding any of ours (ADD_ENDPOINT looks the
+ * VFIO group up before it takes them).
+ *
+ * Lifetimes: the container is refcounted (c->kref): VFIO's iommu_data holds
+ * one reference and a bound vhost device another.  Groups are refcounted
+ * (g->kref): the container's list holds one and a declared endpoint one.
+ * vhost_iommu is freed by the release of its file, after it has reset the
+ * model (which unmaps and unpins everything) and unbound itself.
+ */
+#ifndef VHOST_IOMMU_H
+#define VHOST_IOMMU_H
+
+#include <linux/iommu.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/xarray.h>
+
+#include "vhost.h"		/* drivers/vhost/vhost.h, see Kbuild */
+#include "../proto/device.h"
+#include "uapi/linux/vhost_iommu.h"
+
+enum {
+	VHOST_IOMMU_VQ_REQ = PVIOMMU_VQ_REQUEST,
+	VHOST_IOMMU_VQ_EVT = PVIOMMU_VQ_EVENT,
+	VHOST_IOMMU_NR_VQS = PVIOMMU_NR_VQS,
+};
+
+/* Guest pages pinned (and accounted to the owner's locked_vm) by us. */
+struct vhost_iommu_pin {
+	struct page **pages;
+	unsigned long npages;
+	bool writable;
+	struct page *one;	/* storage for pages when npages == 1 */
+};
+
+struct vhost_iommu_container;
+struct vhost_iommu_endpoint;
+
+/* A VFIO group in one of our containers. */
+struct vhost_iommu_group {
+	struct kref kref;
+	struct vhost_iommu_container *c;	/* no reference */
+	struct list_head node;			/* [c] in c->groups */
+	struct iommu_group *group;		/* reference held */
+	/* [c] Our host domain the group is attached to; NULL: VFIO's blocking domain. */
+	struct iommu_domain *domain;
+	struct vhost_iommu_endpoint *ep;	/* [c] declared on it, or NULL */
+	bool gone;				/* [c] left the container */
+};
+
+struct vhost_iommu_container {
+	struct kref kref;
+	struct mutex lock;			/* c->lock: the [c] fields */
+	struct list_head groups;		/* [c] */
+	struct bus_type *bus;			/* [c] of the first group */
+	struct vhost_iommu *vi;			/* [c] bound device, or NULL */
+};
+
+struct vhost_iommu_endpoint {
+	struct pviommu_endpoint ep;		/* [vq] */
+	struct vhost_iommu_group *g;		/* reference held */
+	struct pviommu_resv_region *resv;	/* ep.resv */
+};
+
+struct vhost_iommu_domain {
+	struct pviommu_domain d;		/* [vq] */
+	struct iommu_domain *hd;		/* [vq] NULL until first attach */
+};
+
+struct vhost_iommu_mapping {
+	struct pviommu_mapping m;		/* [vq] */
+	struct vhost_iommu_pin pin;		/* empty: no access rights */
+};
+
+/* The identity domain for bypassed endpoints: all guest RAM, GPA -> page. */
+struct vhost_iommu_identity {
+	struct iommu_domain *hd;
+	unsigned int nr;
+	struct {
+		u64 gpa;
+		struct vhost_iommu_pin pin;
+	} regions[];
+};
+
+struct vhost_iommu {
+	struct vhost_dev dev;
+	struct vhost_virtqueue vqs[VHOST_IOMMU_NR_VQS];
+	struct pviommu_device pv;		/* [vq] */
+	struct xarray endpoints;		/* [vq] of vhost_iommu_endpoint */
+	/* Bound container; set once, under dev.mutex and [vq]. */
+	struct vhost_iommu_container *container;
+	struct vhost_iommu_identity *identity;	/* [vq] built when needed */
+	/* The owner, whose RLIMIT_MEMLOCK applies; dev.mutex, set with the owner. */
+	struct task_struct *owner;
+	bool lock_cap;
+	unsigned long pinned;			/* [vq] pages, for MAPs */
+	unsigned long identity_pinned;		/* [vq] pages, identity domain */
+	unsigned long nr_endpoints;		/* [vq] */
+	bool closing;				/* [vq] release: no more bypass */
+	u64 bad_chains;				/* [vq] */
+	int id;
+	struct dentry *debugfs;
+	/* [vq] bounce buffers of the request handler */
+	u8 req[PVIOMMU_REQ_READABLE_MAX];
+	u8 resp[PVIOMMU_PROBE_SIZE_MAX + sizeof(struct virtio_iommu_req_tail)];
+};
+
+static inline struct vhost_iommu *to_vhost_iommu(struct pviommu_device *pv)
+{
+	return container_of(pv, struct vhost_iommu, pv);
+}
+
+static inline struct mutex *vhost_iommu_lock(struct vhost_iommu *vi)
+{
+	return &vi->vqs[VHOST_IOMMU_VQ_REQ].mutex;
+}
+
+/* vhost.c */
+struct vhost_iommu *vhost_iommu_from_file(struct file *file);
+int vhost_iommu_bind(struct vhost_iommu *vi, struct vhost_iommu_container *c);
+
+/* domains.c */
+extern const struct pviommu_device_ops vhost_iommu_ops;
+int vhost_iommu_domains_init(void);
+void vhost_iommu_domains_exit(void);
+void vhost_iommu_place_unattached(struct vhost_iommu *vi,
+				  struct vhost_iommu_endpoint *vep);
+void vhost_iommu_place_all_unattached(struct vhost_iommu *vi);
+int vhost_iommu_identity_refresh(struct vhost_iommu *vi);
+void vhost_iommu_identity_put(struct vhost_iommu *vi);
+
+/* container.c */
+int vhost_iommu_container_init(void);
+void vhost_iommu_container_exit(void);
+void vhost_iommu_container_put(struct vhost_iommu_container *c);
+void vhost_iommu_group_put(struct vhost_iommu_group *g);
+int vhost_iommu_group_set_domain(struct vhost_iommu_group *g,
+				 struct iommu_domain *hd);
+struct iommu_domain *vhost_iommu_alloc_host_domain(struct vhost_iommu_container *c);
+
+#endif /* VHOST_IOMMU_H */
