@@ -17,9 +17,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
-#include <linux/vfio.h>
 
-#include "vfio.h"		/* struct vfio_group, see Kbuild */
 #include "vhost_iommu.h"
 
 /* Work limits of one kick: requests, and bytes of descriptors. */
@@ -373,30 +371,6 @@ out:
 	return ret;
 }
 
-/*
- * The iommu_group of a VFIO group file, with a reference.  Taken before any
- * of our locks: VFIO's group_lock ranks above them.
- */
-static struct iommu_group *iommu_group_of_fd(int fd)
-{
-	struct iommu_group *ig = NULL;
-	struct vfio_group *vg;
-	struct file *file;
-
-	file = fget(fd);
-	if (!file)
-		return NULL;
-	if (vfio_file_is_group(file)) {
-		vg = file->private_data;
-		mutex_lock(&vg->group_lock);
-		if (vg->iommu_group)
-			ig = iommu_group_ref_get(vg->iommu_group);
-		mutex_unlock(&vg->group_lock);
-	}
-	fput(file);
-	return ig;
-}
-
 /**
  * vhost_iommu_add_endpoint() - VHOST_IOMMU_ADD_ENDPOINT
  * @vi: the device
@@ -407,7 +381,7 @@ static struct iommu_group *iommu_group_of_fd(int fd)
  * spec's DETACH of one endpoint of a shared group could not be honoured).
  * The new endpoint is unattached: blocked, or in bypass.
  *
- * Return: 0, or -EBADF (not a VFIO group), -EINVAL (no container bound, or
+ * Return: 0, or -ENOENT (no such IOMMU group), -EINVAL (no container bound, or
  * the group is not in it), -EEXIST (endpoint ID taken), -EBUSY (group
  * already declared), -ENOSPC (probe_size too small for its regions).
  */
@@ -423,9 +397,11 @@ static int vhost_iommu_add_endpoint(struct vhost_iommu *vi, void __user *argp)
 
 	if (copy_from_user(&decl, argp, sizeof(decl)))
 		return -EFAULT;
-	ig = iommu_group_of_fd(decl.vfio_group_fd);
+	if (decl.iommu_group > INT_MAX)
+		return -ENOENT;
+	ig = iommu_group_get_by_id(decl.iommu_group);
 	if (!ig)
-		return -EBADF;
+		return -ENOENT;
 	vep = kzalloc(sizeof(*vep), GFP_KERNEL_ACCOUNT);
 	if (!vep) {
 		ret = -ENOMEM;

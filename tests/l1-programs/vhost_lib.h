@@ -153,6 +153,7 @@ static inline void *hva(struct vdev *v, uint64_t gpa)
 
 struct vfio {
 	int container, group, device;
+	unsigned int group_id;		/* N of /dev/vfio/N */
 	volatile uint8_t *bar0;
 	size_t bar0_size;
 	char bdf[32];
@@ -188,7 +189,8 @@ static inline int vfio_open_type(struct vfio *f, const char *bdf,
 	if (n < 0)
 		return -errno;
 	link[n] = '\0';
-	snprintf(path, sizeof(path), "/dev/vfio/%s", basename(link));
+	f->group_id = strtoul(basename(link), NULL, 10);
+	snprintf(path, sizeof(path), "/dev/vfio/%u", f->group_id);
 	f->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
 	if (f->container < 0)
 		return -errno;
@@ -408,10 +410,11 @@ static inline int vfio_bind(struct vfio *f, struct vdev *v)
 	return ioctl(f->container, VFIO_PVIOMMU_BIND, &b) ? -errno : 0;
 }
 
-static inline int add_endpoint(struct vdev *v, uint32_t id, int group_fd)
+static inline int add_endpoint(struct vdev *v, uint32_t id,
+			       unsigned int group_id)
 {
 	struct vhost_iommu_endpoint_decl e = { .endpoint_id = id,
-					       .vfio_group_fd = group_fd };
+					       .iommu_group = group_id };
 
 	return ioctl(v->fd, VHOST_IOMMU_ADD_ENDPOINT, &e) ? -errno : 0;
 }
@@ -708,7 +711,7 @@ static inline int rig_open(struct rig *g, uint8_t *ram, const char *bdf,
 		return ret;
 	*step = "VHOST_IOMMU_ADD_ENDPOINT";
 	g->ep = g->f.rid;
-	ret = add_endpoint(&g->v, g->ep, g->f.group);
+	ret = add_endpoint(&g->v, g->ep, g->f.group_id);
 	if (ret)
 		return ret;
 	*step = "VHOST_IOMMU_START";

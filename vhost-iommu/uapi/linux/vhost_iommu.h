@@ -84,7 +84,7 @@ struct vhost_iommu_limits {
  */
 struct vhost_iommu_endpoint_decl {
 	__u32 endpoint_id;
-	__s32 vfio_group_fd;
+	__u32 iommu_group;	/* N of /dev/vfio/N */
 };
 
 /* Counters, a snapshot. */
