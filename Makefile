@@ -104,7 +104,8 @@ checkpatch: $(KPRIV)/Makefile
 # In-VM tests that make check runs, in this order.
 RIG_TESTS := l1_proto_kmod l1_edu_type1 l2_nvme_passthrough \
 	     l1_vhost_iommu \
-	     l1_guest_nvme l1_guest_vfio l1_guest_identity l1_guest_errors
+	     l1_guest_nvme l1_guest_vfio l1_guest_identity l1_guest_errors \
+	     l1_adversarial_quick
 
 ifneq ($(wildcard $(BUILD)/kernel.mk),)
 include tests/rig/rig.mk
@@ -113,9 +114,11 @@ endif
 # The images carry the modules.
 rig: modules
 
-# The main job, for now: boot the emulated host and pass a device to a guest.
-demo: modules rig
-	tests/rig/run --no-build l2_nvme_passthrough
+# The main job: boot the emulated host, run the full chain (L2's pviommu.ko
+# -> virtio-iommu-pci,vhost=on in the patched QEMU -> vhost_iommu.ko in L1)
+# and print what happened.
+demo: modules qemu rig
+	vmm/demo.sh
 
 check: check-unit check-fuzz checkpatch check-rig
 
@@ -123,3 +126,101 @@ clean:
 	-[ -d "$(KHEADERS)" ] && $(MAKE) $(KBUILD_ARGS) clean
 	rm -rf $(BUILD)/lib $(BUILD)/libpviommu.a $(BUILD)/tests \
 		$(BUILD)/modules
+
+# --- bench: the L1 map/unmap microbenchmark (bench/README.md) -------------
+#   make bench-programs   build/vm-bin/pviommu-mapbench (static, for the rig)
+#   make bench-l1         run it on the emulated host: bench/results/<ts>-l1/
+# make check runs its tiny mode as the rig test l1_mapbench_quick.
+
+BENCH_CFLAGS := -std=c11 -Wall -Wextra -Werror -static -O2
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_TIMEOUT ?= 900
+
+.PHONY: bench-programs bench-l1
+bench-programs: $(BUILD)/vm-bin/pviommu-mapbench
+
+$(BUILD)/vm-bin/pviommu-mapbench: $(BENCH_SRCS) $(wildcard bench/*.h) \
+		$(wildcard tests/l1-programs/*.h) $(PROTO_HDRS) \
+		vhost-iommu/uapi/linux/vhost_iommu.h $(BUILD)/libpviommu.a
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $(BENCH_SRCS) $(BUILD)/libpviommu.a -lpthread
+
+# The images carry the benchmark; make check runs its quick mode.
+rig: bench-programs
+RIG_TESTS += l1_mapbench_quick
+
+bench-l1: bench-programs modules
+	tests/rig/run --timeout $(BENCH_TIMEOUT) l1_mapbench
+	bash bench/l1-report.sh $(BUILD)/rig/runs/l1_mapbench
+
+# --- the debug flavour: KASAN, lockdep, kmemleak, failslab (issue 7) ------
+#   make debug-kernel    linux-source-6.1 (the rig's version), x86_64 defconfig
+#                        + tests/rig/debug.config, in build/debug-kernel/root
+#                        (cached: rebuilt when the version or fragment changes)
+#   make modules-debug   our modules built against it, in build/modules-debug/
+#   make check-debug     the vhost-iommu suites, the adversarial tests and the
+#                        pviommu.ko suites on it, failing on any KASAN, lockdep,
+#                        sleeping-in-atomic, list or kmemleak report
+#   make stress-full     the model-checked stress at its full 1e6 operations
+# Adversarial programs: tests/l1-programs/vhost_ioctl_fuzz.c (one file, built by
+# rig.mk) and tests/l1-stress/vhost_model_stress.c (links proto/ as libpviommu.a).
+
+DEBUG_KDIR := $(BUILD)/debug-kernel
+DEBUG_KROOT := $(DEBUG_KDIR)/root
+DEBUG_MODS := $(BUILD)/modules-debug
+DEBUG_RUN = RIG_KERNEL_ROOT=$(DEBUG_KROOT) RIG_EXTRA_MODULES=$(DEBUG_MODS) RIG_BOOT_BZIMAGE=1 \
+	tests/rig/run
+# The knobs of the debug runs (kernel command line of L1, see the scripts).
+DEBUG_SCALE ?= 20000
+DEBUG_FUZZ_CALLS ?= 100000
+DEBUG_STRESS_OPS ?= 200000
+DEBUG_RIG_TESTS := l1_debug_vhost l1_debug_adversarial \
+	l1_debug_guest_nvme l1_debug_guest_vfio
+DEBUG_KBUILD_SRCS = $(shell git ls-files -co --exclude-standard -- Kbuild proto \
+	vhost-iommu guest tests/kmod tests/common | grep -E '(Kbuild|\.[ch])$$')
+
+.PHONY: debug-kernel modules-debug check-debug stress-programs stress-full
+debug-kernel: $(BUILD)/kernel.mk
+	KSOURCE_TAR='$(KSOURCE_TAR)' KHEADERS='$(KHEADERS)' JOBS=2 \
+		bash scripts/debug-kernel.sh $(DEBUG_KDIR)
+
+# A copy of the sources, so that the default build's objects stay untouched.
+modules-debug: debug-kernel
+	@mkdir -p $(DEBUG_MODS)/src
+	cp -u --parents $(DEBUG_KBUILD_SRCS) $(DEBUG_MODS)/src/
+	nice -n 10 $(MAKE) -C $(DEBUG_KDIR)/src M=$(DEBUG_MODS)/src W=1 \
+		KCFLAGS=-Werror PVIOMMU_KPRIV=$(DEBUG_KDIR)/src modules
+	cp $(addprefix $(DEBUG_MODS)/src/,$(MODULES)) $(DEBUG_MODS)/
+
+stress-programs: $(BUILD)/vm-bin/vhost_model_stress
+
+$(BUILD)/vm-bin/vhost_model_stress: tests/l1-stress/vhost_model_stress.c \
+		$(wildcard tests/l1-programs/*.h) $(PROTO_HDRS) \
+		vhost-iommu/uapi/linux/vhost_iommu.h $(BUILD)/libpviommu.a
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< $(BUILD)/libpviommu.a
+
+rig: stress-programs
+
+check-debug: modules-debug rig-vm-bin stress-programs
+	@rc=0; for t in $(DEBUG_RIG_TESTS); do \
+		$(DEBUG_RUN) --append "rig_vhost_scale=$(DEBUG_SCALE) \
+			rig_fuzz_calls=$(DEBUG_FUZZ_CALLS) rig_stress_ops=$(DEBUG_STRESS_OPS)" \
+			$$t || rc=1; \
+	done; exit $$rc
+
+stress-full: modules stress-programs
+	tests/rig/run --timeout 1500 --append "rig_stress_ops=1000000 rig_parts=stress" \
+		l1_debug_adversarial
+
+# --- QEMU: Debian's 7.2 with the vhost-iommu series (docs/qemu.md) ---------
+#   make qemu     build/qemu/current/qemu-system-x86_64 (cached per series)
+# The nested rig images carry it as /usr/bin/qemu-pviommu; the full-chain
+# tests l2_chain_* run it in L1.
+
+.PHONY: qemu
+qemu:
+	vmm/qemu/build.sh
+
+rig: qemu
+RIG_TESTS += l2_chain_vhost l2_chain_userspace l2_chain_edu l2_chain_kill

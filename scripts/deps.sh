@@ -38,7 +38,12 @@ want() {
 
 TOOLS=(build-essential bc flex bison kmod cpio xz-utils zstd busybox-static
        qemu-system-x86 liburing-dev clang libclang-rt-14-dev gnuplot-nox
-       pciutils python3)
+       pciutils python3
+       # QEMU 7.2 with the vhost-iommu series (vmm/qemu/build.sh)
+       dpkg-dev meson ninja-build pkg-config libglib2.0-dev libpixman-1-dev
+       libslirp-dev libfdt-dev
+       # the debug kernel (scripts/debug-kernel.sh): objtool, certs
+       libelf-dev libssl-dev)
 for p in "${TOOLS[@]}"; do want "$p"; done
 
 # apt-cache needs fresh lists on a new machine.

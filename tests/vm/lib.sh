@@ -43,6 +43,10 @@ vfio_bind() {
 # command line.  L2's console is shown live as "L2| " lines and kept in
 # /tmp/l2-NAME-ATTEMPT.log.
 #
+# L2_QEMU (default qemu-system-x86_64, Debian's) and L2_MACHINE (default pc)
+# choose the inner QEMU and its machine; the patched QEMU of vmm/qemu is
+# /usr/bin/qemu-pviommu when the image carries it.
+#
 # L2's script gets 3/4 of the attempt's limit, so that a script that hangs is
 # still reported by L2's /init.  A nested run can hang with no output (about 1
 # in 16 runs on this machine kind): an attempt killed at its limit before L2
@@ -60,8 +64,8 @@ l2_run() {
 		diag "starting L2 for $name.sh (attempt $attempt, limit ${RIG_L2_TIMEOUT}s)"
 		t0=$(uptime_s)
 		{
-			timeout -s KILL "$RIG_L2_TIMEOUT" qemu-system-x86_64 \
-				-accel kvm -M pc -cpu "$RIG_L2_CPU" -m 256 -nodefaults -display none \
+			timeout -s KILL "$RIG_L2_TIMEOUT" "${L2_QEMU:-qemu-system-x86_64}" \
+				-accel kvm -M "${L2_MACHINE:-pc}" -cpu "$RIG_L2_CPU" -m 256 -nodefaults -display none \
 				-serial stdio -no-reboot \
 				-kernel /rig/l2/vmlinux -initrd $initrd \
 				-append "console=ttyS0 loglevel=2 panic=-1 rig_level=2 rig_test=$name rig_timeout=$((RIG_L2_TIMEOUT * 3 / 4)) ${L2_APPEND:-}" \

@@ -1,0 +1,770 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pviommu-mapbench: the L1 microbenchmark (bench/README.md).
+ *
+ *   pviommu-mapbench VHOST_BDF TYPE1_BDF [--live 1,1000,100000]
+ *                    [--iters N] [--rounds R] [--warmup W]
+ *                    [--placement same|split|none] [--json FILE]
+ *
+ * The cost of a guest-style 4 KiB MAP + UNMAP round trip (one request each,
+ * kicked and waited for, as a strict-mode guest does) over three paths:
+ *   (a) vhost:     a vring served by vhost_iommu.ko (kick eventfd -> used
+ *                  ring + call eventfd), QEMU's edu at VHOST_BDF in a VFIO
+ *                  container of type VFIO_PVIOMMU_IOMMU;
+ *   (b) userspace: the same kind of vring served by a thread of this
+ *                  process (userspace_backend.c: proto/'s device model,
+ *                  VFIO type1 MAP_DMA/UNMAP_DMA), woken by the kick eventfd;
+ *   (c) direct:    MAP_DMA/UNMAP_DMA ioctls from this thread, the floor.
+ * (b) and (c) share one type1v2 container holding the edu at TYPE1_BDF (a
+ * second edu: a group can be in one container only, and two identical
+ * devices let the paths stay set up and interleave round by round).
+ *
+ * For each count L of --live, each domain first gets L background one-page
+ * mappings (4 GiB and up); then R rounds run, each W warm-up and N measured
+ * round trips per path, the paths in a rotating order so that drift
+ * cancels.  TAP on stdout (each path really ran: the kernel's and the
+ * backend's counters), results as JSON in FILE.
+ *
+ * --placement pins the driver (this thread) and the device sides (the vhost
+ * worker kthread, the backend thread): "same" (default) puts all on CPU 0,
+ * "split" the device sides on CPU 1, "none" leaves it to the scheduler.
+ * Under TCG a wake-up across vCPUs costs milliseconds (bench/README.md).
+ */
+#define _GNU_SOURCE
+#include "../tests/l1-programs/vhost_lib.h"
+
+#include <cpuid.h>
+#include <dirent.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/utsname.h>
+
+#include "userspace_backend.h"
+
+#define OK		VIRTIO_IOMMU_S_OK
+#define RW		(VIRTIO_IOMMU_MAP_F_READ | VIRTIO_IOMMU_MAP_F_WRITE)
+#define DOM		1
+/* Background mappings: IOVA 4 GiB + i pages -> the data pages, round robin. */
+#define BG_IOVA		0x100000000ull
+/* The measured page: (a) and (b) at MEAS_IOVA, (c) beside (b) in its container. */
+#define MEAS_IOVA	0xc0000000ull
+#define MEAS_IOVA_C	0xc0200000ull
+#define MEAS_GPA	(DATA_GPA + DATA_SIZE - PAGE)
+/* The DMA check: edu reads SRC, then writes DST (edu masks DMA to 28 bits). */
+#define CHK_IOVA_SRC	0x400000ull
+#define CHK_IOVA_DST	0x401000ull
+#define CHK_GPA_SRC	(DATA_GPA + DATA_SIZE - 3 * PAGE)
+#define CHK_GPA_DST	(DATA_GPA + DATA_SIZE - 2 * PAGE)
+#define CHK_LEN		2048u
+
+enum { P_VHOST, P_USER, P_DIRECT, NP };
+static const char *const path_key[NP] = { "vhost", "userspace", "direct" };
+static const char *const path_label[NP] = {
+	"(a) vhost-iommu", "(b) userspace backend + type1", "(c) type1 direct" };
+enum { O_MAP, O_UNMAP, O_PAIR, NO };
+static const char *const op_key[NO] = { "map_us", "unmap_us", "pair_us" };
+
+#define MAX_LIVE	8
+
+static struct {
+	unsigned long live[MAX_LIVE];
+	unsigned int nr_live, iters, rounds, warmup;
+	const char *json;
+	const char *placement;
+} opt = { { 1, 1000, 100000 }, 3, 100, 20, 10, "/tmp/mapbench.json", "same" };
+
+/* Everything the three paths need. */
+static struct {
+	struct rig a;			/* (a): vhost device + pviommu container */
+	uint8_t *ram_a, *ram_b;
+	struct vfio t;			/* (b), (c): type1v2 container */
+	struct vdev b;			/* (b): driver side of its vring */
+	struct ubackend *ub;
+	unsigned long bg;		/* background mappings in each domain */
+} S;
+
+/* Samples of one (live, path, op), in microseconds. */
+static double *samples[MAX_LIVE][NP][NO];
+static unsigned int nsamples[MAX_LIVE][NP];
+static unsigned long failures[MAX_LIVE][NP];
+/* The median MAP + UNMAP of each round: shows drift and bimodality. */
+static double *round_med[MAX_LIVE][NP];
+static double populate_s[MAX_LIVE][2];
+
+/* ---- one round trip per path -------------------------------------------------- */
+
+static struct vdev *vring_of(int path)
+{
+	return path == P_VHOST ? &S.a.v : &S.b;
+}
+
+static bool type1_map(uint64_t iova, void *hva, uint64_t size)
+{
+	struct vfio_iommu_type1_dma_map m = {
+		.argsz = sizeof(m),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)hva, .iova = iova, .size = size,
+	};
+
+	return !ioctl(S.t.container, VFIO_IOMMU_MAP_DMA, &m);
+}
+
+static bool type1_unmap(uint64_t iova, uint64_t size)
+{
+	struct vfio_iommu_type1_dma_unmap u = {
+		.argsz = sizeof(u), .iova = iova, .size = size,
+	};
+
+	return !ioctl(S.t.container, VFIO_IOMMU_UNMAP_DMA, &u) && u.size == size;
+}
+
+/* One MAP + UNMAP of a 4 KiB page over @path; times in seconds. */
+static bool round_trip(int path, double *t_map, double *t_unmap)
+{
+	double t0, t1, t2;
+	bool ok;
+
+	if (path == P_DIRECT) {
+		void *page = S.ram_b + (MEAS_GPA - GUEST_GPA);
+
+		t0 = now_s();
+		ok = type1_map(MEAS_IOVA_C, page, PAGE);
+		t1 = now_s();
+		ok = type1_unmap(MEAS_IOVA_C, PAGE) && ok;
+		t2 = now_s();
+	} else {
+		struct vdev *v = vring_of(path);
+
+		t0 = now_s();
+		ok = v_map(v, DOM, MEAS_IOVA, MEAS_IOVA + PAGE - 1, MEAS_GPA, RW) == OK;
+		t1 = now_s();
+		ok = v_unmap(v, DOM, MEAS_IOVA, MEAS_IOVA + PAGE - 1) == OK && ok;
+		t2 = now_s();
+	}
+	*t_map = t1 - t0;
+	*t_unmap = t2 - t1;
+	return ok;
+}
+
+/* ---- background mappings -------------------------------------------------- */
+
+/* Map background pages [from, to) of @v's domain in batches; failures. */
+static unsigned long populate(struct vdev *v, unsigned long from, unsigned long to)
+{
+	static struct req r[VQ_NUM / 2];
+	static struct virtio_iommu_req_map m[VQ_NUM / 2];
+	unsigned long pages = (DATA_SIZE - 16 * PAGE) / PAGE, failed = 0, i;
+	unsigned int k, n;
+
+	for (i = from; i < to; i += n) {
+		n = to - i < VQ_NUM / 2 ? to - i : VQ_NUM / 2;
+		for (k = 0; k < n; k++) {
+			uint64_t iova = BG_IOVA + (i + k) * PAGE;
+
+			mk_map(&m[k], DOM, iova, iova + PAGE - 1,
+			       DATA_GPA + ((i + k) % pages) * PAGE, RW);
+			r[k] = (struct req){ .out = &m[k], .out_len = RO_LEN(m[k]), .in_len = 4 };
+		}
+		if (vq_run(v, r, n) != n)
+			return failed + to - i;
+		for (k = 0; k < n; k++)
+			failed += req_status(&r[k]) != OK;
+	}
+	return failed;
+}
+
+/* ---- statistics and output ------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+struct summary {
+	unsigned int n;
+	double min, p10, median, mean, p90, p99, max;
+};
+
+/* The wake-up floor's round trips (wakeup_floor()). */
+static struct summary ping_sum;
+
+static double quantile(const double *s, unsigned int n, double q)
+{
+	double pos = q * (n - 1);
+	unsigned int i = (unsigned int)pos;
+
+	return i + 1 < n ? s[i] + (pos - i) * (s[i + 1] - s[i]) : s[n - 1];
+}
+
+static struct summary summarize(double *s, unsigned int n)
+{
+	struct summary r = { .n = n };
+	unsigned int i;
+
+	if (!n)
+		return r;
+	qsort(s, n, sizeof(*s), cmp_double);
+	for (i = 0; i < n; i++)
+		r.mean += s[i] / n;
+	r.min = s[0];
+	r.max = s[n - 1];
+	r.p10 = quantile(s, n, 0.10);
+	r.median = quantile(s, n, 0.50);
+	r.p90 = quantile(s, n, 0.90);
+	r.p99 = quantile(s, n, 0.99);
+	return r;
+}
+
+/* JSON string contents: printable ASCII, quotes and backslashes dropped. */
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++)
+		if (*s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\')
+			fputc(*s, f);
+	fputc('"', f);
+}
+
+/* The first line of @path, newline stripped, or "" */
+static const char *read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = '\0';
+	if (f) {
+		if (fgets(buf, len, f))
+			buf[strcspn(buf, "\n")] = '\0';
+		fclose(f);
+	}
+	return buf;
+}
+
+static void machine_json(FILE *f)
+{
+	char line[4096], model[256] = "", buf[256];
+	unsigned int eax, ebx, ecx, edx, cpus = 0;
+	char sig[13] = "";
+	bool hyp = false;
+	struct utsname u;
+	FILE *ci = fopen("/proc/cpuinfo", "r");
+
+	while (ci && fgets(line, sizeof(line), ci)) {
+		char *c = strchr(line, ':');
+
+		if (!strncmp(line, "processor", 9))
+			cpus++;
+		else if (c && !model[0] && !strncmp(line, "model name", 10))
+			snprintf(model, sizeof(model), "%s", c + 2);
+		else if (c && cpus == 1 && !strncmp(line, "flags", 5))
+			hyp = strstr(c, " hypervisor") != NULL;
+	}
+	if (ci)
+		fclose(ci);
+	model[strcspn(model, "\n")] = '\0';
+	/* The hypervisor's CPUID signature: KVMKVMKVM, TCGTCGTCGTCG, ... */
+	if (hyp) {
+		__cpuid(0x40000000, eax, ebx, ecx, edx);
+		memcpy(sig, &ebx, 4);
+		memcpy(sig + 4, &ecx, 4);
+		memcpy(sig + 8, &edx, 4);
+	}
+	uname(&u);
+	fprintf(f, "\"machine\": {\"level\": \"L1 (the emulated host)\", \"cpu_model\": ");
+	json_str(f, model);
+	fprintf(f, ", \"cpus\": %u, \"hypervisor_flag\": %s, \"hypervisor_cpuid\": ", cpus,
+		hyp ? "true" : "false");
+	json_str(f, sig);
+	fprintf(f, ",\n  \"accel\": \"%s\"", !hyp ? "none (bare metal)" :
+		!strncmp(sig, "KVMKVMKVM", 9) ? "KVM" :
+		!strncmp(sig, "TCGTCGTCGTCG", 12) ? "TCG" : "unknown (see hypervisor_cpuid)");
+	fprintf(f, ", \"dmi_sys_vendor\": ");
+	json_str(f, read_line("/sys/class/dmi/id/sys_vendor", buf, sizeof(buf)));
+	fprintf(f, ", \"dmi_product\": ");
+	json_str(f, read_line("/sys/class/dmi/id/product_name", buf, sizeof(buf)));
+	fprintf(f, ",\n  \"kernel\": ");
+	json_str(f, u.release);
+	fprintf(f, ", \"kernel_version\": ");
+	json_str(f, u.version);
+	fprintf(f, ", \"arch\": ");
+	json_str(f, u.machine);
+	fprintf(f, "}");
+}
+
+static void write_json(const char *vbdf, const char *tbdf, const double *bulk_s)
+{
+	FILE *f = fopen(opt.json, "w");
+	unsigned int li, p, o;
+
+	if (!f) {
+		diag("cannot write %s: %s", opt.json, strerror(errno));
+		return;
+	}
+	fprintf(f, "{\"benchmark\": \"pviommu-mapbench\", \"format\": 1,\n");
+	machine_json(f);
+	fprintf(f, ",\n\"params\": {\"page_bytes\": %llu, \"iters\": %u, \"rounds\": %u, "
+		"\"warmup\": %u, \"live\": [", PAGE, opt.iters, opt.rounds, opt.warmup);
+	for (li = 0; li < opt.nr_live; li++)
+		fprintf(f, "%s%lu", li ? ", " : "", opt.live[li]);
+	fprintf(f, "], \"vhost_bdf\": \"%s\", \"type1_bdf\": \"%s\", "
+		"\"placement\": \"%s\", \"clock\": \"CLOCK_MONOTONIC\", \"unit\": \"us\"},\n",
+		vbdf, tbdf, opt.placement);
+	fprintf(f, "\"paths\": {");
+	for (p = 0; p < NP; p++)
+		fprintf(f, "%s\"%s\": \"%s\"", p ? ", " : "", path_key[p], path_label[p]);
+	fprintf(f, "},\n\"results\": [\n");
+	for (li = 0; li < opt.nr_live; li++) {
+		for (p = 0; p < NP; p++) {
+			fprintf(f, "{\"live\": %lu, \"path\": \"%s\", \"failures\": %lu",
+				opt.live[li], path_key[p], failures[li][p]);
+			fprintf(f, ",\n  \"round_median_pair_us\": [");
+			for (o = 0; o < opt.rounds; o++)
+				fprintf(f, "%s%.1f", o ? ", " : "", round_med[li][p][o]);
+			fprintf(f, "]");
+			for (o = 0; o < NO; o++) {
+				struct summary s = summarize(samples[li][p][o], nsamples[li][p]);
+
+				fprintf(f, ",\n  \"%s\": {\"n\": %u, \"min\": %.2f, \"p10\": %.2f, "
+					"\"median\": %.2f, \"mean\": %.2f, \"p90\": %.2f, "
+					"\"p99\": %.2f, \"max\": %.2f}", op_key[o], s.n, s.min,
+					s.p10, s.median, s.mean, s.p90, s.p99, s.max);
+			}
+			fprintf(f, "}%s\n", li + 1 == opt.nr_live && p + 1 == NP ? "" : ",");
+		}
+	}
+	fprintf(f, "],\n\"populate_s\": [");
+	for (li = 0; li < opt.nr_live; li++)
+		fprintf(f, "%s\n{\"live\": %lu, \"vhost\": %.3f, \"userspace\": %.3f}",
+			li ? "," : "", opt.live[li], populate_s[li][0], populate_s[li][1]);
+	fprintf(f, "],\n\"wakeup_floor_us\": {\"what\": \"eventfd ping-pong with a thread "
+		"placed like the device sides\", \"n\": %u, \"min\": %.2f, \"p10\": %.2f, "
+		"\"median\": %.2f, \"mean\": %.2f, \"p90\": %.2f, \"p99\": %.2f, "
+		"\"max\": %.2f}", ping_sum.n, ping_sum.min, ping_sum.p10, ping_sum.median,
+		ping_sum.mean, ping_sum.p90, ping_sum.p99, ping_sum.max);
+	fprintf(f, ",\n\"bulk_unmap_s\": {\"live\": %lu, \"vhost\": %.3f, \"userspace\": %.3f}\n}\n",
+		S.bg, bulk_s[0], bulk_s[1]);
+	fclose(f);
+}
+
+/* ---- setup, checks --------------------------------------------------------- */
+
+static void parse_args(int argc, char **argv)
+{
+	int i;
+
+	for (i = 3; i + 1 < argc; i += 2) {
+		const char *a = argv[i], *v = argv[i + 1];
+
+		if (!strcmp(a, "--live")) {
+			char *end;
+
+			for (opt.nr_live = 0; *v && opt.nr_live < MAX_LIVE; v = end) {
+				opt.live[opt.nr_live++] = strtoul(v, &end, 0);
+				if (*end == ',')
+					end++;
+				else if (*end)
+					break;
+			}
+		} else if (!strcmp(a, "--iters")) {
+			opt.iters = strtoul(v, NULL, 0);
+		} else if (!strcmp(a, "--rounds")) {
+			opt.rounds = strtoul(v, NULL, 0);
+		} else if (!strcmp(a, "--warmup")) {
+			opt.warmup = strtoul(v, NULL, 0);
+		} else if (!strcmp(a, "--placement")) {
+			opt.placement = v;
+		} else if (!strcmp(a, "--json")) {
+			opt.json = v;
+		} else {
+			fprintf(stderr, "unknown option %s\n", a);
+			exit(2);
+		}
+	}
+	for (i = 1; i < (int)opt.nr_live; i++)
+		if (opt.live[i] < opt.live[i - 1]) {
+			fprintf(stderr, "--live must be ascending\n");
+			exit(2);
+		}
+}
+
+static bool pin(pid_t tid, int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return !sched_setaffinity(tid, sizeof(set), &set);
+}
+
+/* The vhost worker kthread of our device: "vhost-<owner pid>". */
+static pid_t vhost_worker(void)
+{
+	char path[300], comm[64], want[32];
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t pid = -1;
+
+	snprintf(want, sizeof(want), "vhost-%d", getpid());
+	while (d && pid < 0 && (e = readdir(d))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		if (!strcmp(read_line(path, comm, sizeof(comm)), want))
+			pid = atoi(e->d_name);
+	}
+	if (d)
+		closedir(d);
+	return pid;
+}
+
+/*
+ * --placement: "none" leaves the scheduler free; "same" pins the driver
+ * (this thread), the vhost worker and the backend thread to CPU 0; "split"
+ * pins the driver to CPU 0 and both device sides to CPU 1.
+ */
+static int device_cpu(void)
+{
+	return !strcmp(opt.placement, "same") ? 0 : !strcmp(opt.placement, "split") ? 1 : -1;
+}
+
+static void place(void)
+{
+	pid_t w;
+
+	if (device_cpu() < 0)
+		return;
+	w = vhost_worker();
+	tap(pin(0, 0) && w > 0 && pin(w, device_cpu()),
+	    "placement %s: driver on CPU 0, vhost worker (pid %d) and backend thread on CPU %d",
+	    opt.placement, w, device_cpu());
+}
+
+static void setup(const char *vbdf, const char *tbdf)
+{
+	struct ub_params p = { 0 };
+	const char *step;
+	int ret;
+
+	S.ram_a = guest_ram();
+	S.ram_b = guest_ram();
+	ret = rig_open(&S.a, S.ram_a, vbdf, &default_cfg, &step);
+	if (!tap(!ret, "(a) vhost-iommu set up, edu %s in a pviommu container (%s)", vbdf,
+		 ret ? step : "started")) {
+		errno = -ret;
+		bail(step);
+	}
+	ret = vfio_open_type(&S.t, tbdf, VFIO_TYPE1v2_IOMMU);
+	if (!tap(!ret, "(b)(c) edu %s in a type1v2 container", tbdf)) {
+		errno = -ret;
+		bail("type1v2 container");
+	}
+	memset(&S.b, 0, sizeof(S.b));
+	S.b.fd = -1;
+	S.b.ram = S.ram_b;
+	S.b.kick[1] = S.b.call[1] = -1;
+	if (vq_init_driver(&S.b, 0))
+		bail("vring for the userspace backend");
+	p.container = S.t.container;
+	p.endpoint_id = S.t.rid;
+	p.mem[0] = (struct ub_region){ GUEST_GPA, GUEST_SIZE, S.ram_b };
+	p.nr_mem = 1;
+	p.page_size_mask = default_cfg.page_size_mask;
+	p.input_start = default_cfg.input_start;
+	p.input_end = default_cfg.input_end;
+	p.domain_start = default_cfg.domain_start;
+	p.domain_end = default_cfg.domain_end;
+	p.probe_size = default_cfg.probe_size;
+	p.desc = S.b.vq[0].desc;
+	p.avail = S.b.vq[0].avail;
+	p.used = S.b.vq[0].used;
+	p.num = VQ_NUM;
+	p.kick = S.b.kick[0];
+	p.call = S.b.call[0];
+	p.cpu = device_cpu();
+	S.ub = ub_start(&p);
+	if (!tap(S.ub != NULL, "(b) userspace backend thread started (proto/ device model, type1 ops)"))
+		bail("ub_start");
+	tap(v_attach(&S.a.v, DOM, S.a.ep, 0) == OK && v_attach(&S.b, DOM, S.t.rid, 0) == OK,
+	    "ATTACH endpoint to domain %d over (a) and over (b)", DOM);
+}
+
+/* edu reads CHK_IOVA_SRC and writes CHK_IOVA_DST: the path's maps are real. */
+static bool dma_check(int path)
+{
+	struct vfio *f = path == P_VHOST ? &S.a.f : &S.t;
+	uint8_t *ram = path == P_VHOST ? S.ram_a : S.ram_b;
+	uint8_t *src = ram + (CHK_GPA_SRC - GUEST_GPA), *dst = ram + (CHK_GPA_DST - GUEST_GPA);
+	struct vdev *v = vring_of(path);
+	unsigned int i;
+	bool ok;
+
+	for (i = 0; i < PAGE; i++)
+		src[i] = (uint8_t)(i * 13 + path + 1);
+	memset(dst, 0, PAGE);
+	if (path == P_DIRECT)
+		ok = type1_map(CHK_IOVA_SRC, src, PAGE) && type1_map(CHK_IOVA_DST, dst, PAGE);
+	else
+		ok = v_map(v, DOM, CHK_IOVA_SRC, CHK_IOVA_SRC + PAGE - 1, CHK_GPA_SRC, RW) == OK &&
+		     v_map(v, DOM, CHK_IOVA_DST, CHK_IOVA_DST + PAGE - 1, CHK_GPA_DST, RW) == OK;
+	ok = ok && edu_dma(f, CHK_IOVA_SRC, EDU_BUF, CHK_LEN, false) &&
+	     edu_dma(f, EDU_BUF, CHK_IOVA_DST, CHK_LEN, true) &&
+	     !memcmp(src, dst, CHK_LEN);
+	if (path == P_DIRECT)
+		ok = type1_unmap(CHK_IOVA_SRC, 2 * PAGE) && ok;
+	else
+		ok = v_unmap(v, DOM, CHK_IOVA_SRC, CHK_IOVA_DST + PAGE - 1) == OK && ok;
+	return ok;
+}
+
+static void counters(struct vhost_iommu_stats *vs, struct ub_stats *us)
+{
+	if (vdev_stats(&S.a.v, vs))
+		memset(vs, 0, sizeof(*vs));
+	ub_get_stats(S.ub, us);
+}
+
+/* ---- the wake-up floor -------------------------------------------------------- */
+
+/*
+ * A bare eventfd ping-pong with a thread placed like the device sides: the
+ * hop (b) pays twice per request with no work at all.  It says how much of
+ * (b) is the scheduler's (and, under TCG, the emulation's) wake-up cost.
+ */
+#define PING_N		300
+#define PING_WARMUP	10
+
+static int ping_kick, ping_call;
+static double ping_us[PING_N];
+
+static void *echo_thread(void *arg)
+{
+	struct pollfd pfd = { .fd = ping_kick, .events = POLLIN };
+	uint64_t cnt;
+	int i;
+
+	(void)arg;
+	if (device_cpu() >= 0)
+		pin(0, device_cpu());
+	for (i = 0; i < PING_WARMUP + PING_N; i++) {
+		while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
+			;
+		if (read(ping_kick, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
+			break;
+		cnt = 1;
+		if (write(ping_call, &cnt, sizeof(cnt)) != sizeof(cnt))
+			break;
+	}
+	return NULL;
+}
+
+static void wakeup_floor(void)
+{
+	struct pollfd pfd;
+	pthread_t t;
+	uint64_t cnt = 1;
+	int i, got = 0;
+
+	ping_kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ping_call = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	pfd = (struct pollfd){ .fd = ping_call, .events = POLLIN };
+	if (ping_kick < 0 || ping_call < 0 || pthread_create(&t, NULL, echo_thread, NULL))
+		bail("echo thread");
+	for (i = 0; i < PING_WARMUP + PING_N; i++) {
+		double t0 = now_s();
+
+		if (write(ping_kick, &cnt, sizeof(cnt)) != sizeof(cnt))
+			break;
+		while (poll(&pfd, 1, 5000) <= 0 || read(ping_call, &cnt, sizeof(cnt)) != sizeof(cnt))
+			if (now_s() - t0 > 5)
+				goto out;
+		cnt = 1;
+		if (i >= PING_WARMUP)
+			ping_us[got++] = (now_s() - t0) * 1e6;
+	}
+out:
+	pthread_join(t, NULL);
+	close(ping_kick);
+	close(ping_call);
+	ping_sum = summarize(ping_us, got);
+	tap(got == PING_N, "wake-up floor: %d eventfd ping-pongs with a thread placed like the "
+	    "device sides, median %.1f us (p10 %.1f, p90 %.1f)", got, ping_sum.median,
+	    ping_sum.p10, ping_sum.p90);
+}
+
+/* ---- the measurement ------------------------------------------------------- */
+
+static void measure(unsigned int li)
+{
+	unsigned long live = opt.live[li], fail;
+	struct vhost_iommu_stats vs0, vs1;
+	struct ub_stats us0, us1;
+	unsigned int r, k, i, n = opt.rounds * opt.iters;
+	uint64_t maps, unmaps;
+	double t0, tm, tu, *rbuf;
+	int p;
+
+	diag("live mappings %lu: populating both domains from %lu", live, S.bg);
+	t0 = now_s();
+	fail = populate(&S.a.v, S.bg, live);
+	populate_s[li][0] = now_s() - t0;
+	t0 = now_s();
+	fail += populate(&S.b, S.bg, live);
+	populate_s[li][1] = now_s() - t0;
+	S.bg = live;
+	counters(&vs0, &us0);
+	tap(!fail && vs0.mappings == live && us0.mappings == live,
+	    "L=%lu: background mappings live in the kernel (%llu) and the userspace model (%llu); "
+	    "populated in %.1f s (a), %.1f s (b)", live, (unsigned long long)vs0.mappings,
+	    (unsigned long long)us0.mappings, populate_s[li][0], populate_s[li][1]);
+
+	rbuf = calloc(opt.iters, sizeof(double));
+	for (p = 0; p < NP; p++) {
+		round_med[li][p] = calloc(opt.rounds, sizeof(double));
+		for (k = 0; k < NO; k++)
+			samples[li][p][k] = calloc(n, sizeof(double));
+		nsamples[li][p] = 0;
+		failures[li][p] = 0;
+	}
+	counters(&vs0, &us0);
+	t0 = now_s();
+	for (r = 0; r < opt.rounds; r++) {
+		for (k = 0; k < NP; k++) {
+			p = (r + k) % NP;	/* abc, bca, cab, ... */
+			for (i = 0; i < opt.warmup; i++)
+				failures[li][p] += !round_trip(p, &tm, &tu);
+			for (i = 0; i < opt.iters; i++) {
+				unsigned int j = nsamples[li][p]++;
+
+				failures[li][p] += !round_trip(p, &tm, &tu);
+				samples[li][p][O_MAP][j] = tm * 1e6;
+				samples[li][p][O_UNMAP][j] = tu * 1e6;
+				samples[li][p][O_PAIR][j] = (tm + tu) * 1e6;
+			}
+			memcpy(rbuf, &samples[li][p][O_PAIR][nsamples[li][p] - opt.iters],
+			       opt.iters * sizeof(double));
+			round_med[li][p][r] = summarize(rbuf, opt.iters).median;
+		}
+	}
+	free(rbuf);
+	counters(&vs1, &us1);
+	maps = opt.rounds * (opt.warmup + opt.iters);
+	unmaps = maps;
+	diag("L=%lu: %u rounds of %u+%u round trips per path in %.1f s", live, opt.rounds,
+	     opt.warmup, opt.iters, now_s() - t0);
+	tap(!failures[li][P_VHOST] &&
+	    vs1.requests[VIRTIO_IOMMU_T_MAP] - vs0.requests[VIRTIO_IOMMU_T_MAP] == maps &&
+	    vs1.requests[VIRTIO_IOMMU_T_UNMAP] - vs0.requests[VIRTIO_IOMMU_T_UNMAP] == unmaps &&
+	    vs1.status[OK] - vs0.status[OK] == maps + unmaps && vs1.mappings == live,
+	    "L=%lu (a): %llu MAP + %llu UNMAP handled by vhost_iommu.ko, all OK (kernel stats)",
+	    live, (unsigned long long)maps, (unsigned long long)unmaps);
+	tap(!failures[li][P_USER] &&
+	    us1.requests[VIRTIO_IOMMU_T_MAP] - us0.requests[VIRTIO_IOMMU_T_MAP] == maps &&
+	    us1.requests[VIRTIO_IOMMU_T_UNMAP] - us0.requests[VIRTIO_IOMMU_T_UNMAP] == unmaps &&
+	    us1.map_dma - us0.map_dma == maps && us1.unmap_dma - us0.unmap_dma == unmaps &&
+	    us1.dma_errors == us0.dma_errors && us1.mappings == live,
+	    "L=%lu (b): %llu MAP + %llu UNMAP through the backend thread, each one type1 ioctl "
+	    "(%llu wakeups)", live, (unsigned long long)maps, (unsigned long long)unmaps,
+	    (unsigned long long)(us1.wakeups - us0.wakeups));
+	tap(!failures[li][P_DIRECT], "L=%lu (c): %llu MAP_DMA + %llu UNMAP_DMA of 4096 bytes "
+	    "succeeded", live, (unsigned long long)maps, (unsigned long long)unmaps);
+	tap(vs1.requests[0] == vs0.requests[0] && us1.bad_chains == 0 && !vs1.bad_chains,
+	    "L=%lu: no dropped requests or malformed chains", live);
+	for (p = 0; p < NP; p++) {
+		struct summary s = summarize(samples[li][p][O_PAIR], nsamples[li][p]);
+
+		diag("L=%-6lu %-30s MAP+UNMAP median %8.1f us (p10 %.1f, p90 %.1f)", live,
+		     path_label[p], s.median, s.p10, s.p90);
+	}
+}
+
+/*
+ * One UNMAP request over the whole background range, timed, for (a) and
+ * (b).  Waited for up to 5 minutes (vq_run() gives up after 10 s): (b)
+ * issues one UNMAP_DMA per mapping.
+ */
+static void bulk_unmap(double *bulk_s)
+{
+	struct virtio_iommu_req_unmap q;
+	int p;
+
+	for (p = P_VHOST; p <= P_USER; p++) {
+		struct vdev *v = vring_of(p);
+		struct vring_desc *d = v->vq[0].desc;
+		uint64_t out = scratch_alloc(v, sizeof(q)), in = scratch_alloc(v, 4);
+		double t0 = now_s();
+		uint8_t st = 0xff;
+
+		mk_unmap(&q, DOM, BG_IOVA, BG_IOVA + S.bg * PAGE - 1);
+		memcpy(hva(v, out), &q, RO_LEN(q));
+		memset(hva(v, in), 0xee, 4);
+		d[0] = (struct vring_desc){ .addr = out, .len = RO_LEN(q),
+					    .flags = VRING_DESC_F_NEXT, .next = 1 };
+		d[1] = (struct vring_desc){ .addr = in, .len = 4, .flags = VRING_DESC_F_WRITE };
+		vq_push(v, 0, 0);
+		vq_kick(v, 0);
+		if (vq_wait(v, 0, 1, 300000) == 1 && vq_pop(v, 0).len == 4)
+			st = *(uint8_t *)hva(v, in);
+
+		bulk_s[p] = now_s() - t0;
+		tap(st == OK, "%s: one UNMAP removes the %lu background mappings (%.2f s)",
+		    path_label[p], S.bg, bulk_s[p]);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct vhost_iommu_stats vs;
+	struct ub_stats us;
+	double bulk_s[2] = { 0, 0 };
+	unsigned int li;
+	long lck0;
+	int p;
+
+	if (argc < 3 || !strcmp(argv[1], argv[2])) {
+		fprintf(stderr, "usage: %s VHOST_BDF TYPE1_BDF (two different edu devices) "
+			"[--live 1,1000,100000] [--iters N] [--rounds R] [--warmup W] [--placement same|split|none] "
+			"[--json FILE]\n", argv[0]);
+		return 2;
+	}
+	parse_args(argc, argv);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	lck0 = vmlck_kb();
+	diag("(a) edu %s, (b)(c) edu %s; live %lu..%lu; %u rounds x (%u warm-up + %u) per path",
+	     argv[1], argv[2], opt.live[0], opt.live[opt.nr_live ? opt.nr_live - 1 : 0],
+	     opt.rounds, opt.warmup, opt.iters);
+	setup(argv[1], argv[2]);
+	place();
+	wakeup_floor();
+
+	/* Before anything is measured: each path's mappings carry real DMA. */
+	for (p = 0; p < NP; p++)
+		tap(dma_check(p), "%s: edu DMA through the mapped IOVAs copies %u bytes "
+		    "from page to page", path_label[p], CHK_LEN);
+
+	for (li = 0; li < opt.nr_live; li++)
+		measure(li);
+	bulk_unmap(bulk_s);
+	write_json(argv[1], argv[2], bulk_s);
+	tap(access(opt.json, R_OK) == 0, "results written to %s", opt.json);
+
+	counters(&vs, &us);
+	diag("vhost stats: MAP %llu UNMAP %llu ATTACH %llu, live %llu; userspace: MAP %llu "
+	     "UNMAP %llu, type1 MAP_DMA %llu UNMAP_DMA %llu errors %llu",
+	     (unsigned long long)vs.requests[VIRTIO_IOMMU_T_MAP],
+	     (unsigned long long)vs.requests[VIRTIO_IOMMU_T_UNMAP],
+	     (unsigned long long)vs.requests[VIRTIO_IOMMU_T_ATTACH],
+	     (unsigned long long)vs.mappings,
+	     (unsigned long long)us.requests[VIRTIO_IOMMU_T_MAP],
+	     (unsigned long long)us.requests[VIRTIO_IOMMU_T_UNMAP],
+	     (unsigned long long)us.map_dma, (unsigned long long)us.unmap_dma,
+	     (unsigned long long)us.dma_errors);
+	tap(!vs.mappings && !us.mappings && us.map_dma == us.unmap_dma && !us.dma_errors,
+	    "nothing left mapped; every type1 MAP_DMA of (b) was undone by an UNMAP_DMA");
+	ub_stop(S.ub);
+	vdev_close(&S.b);
+	vfio_close(&S.t);
+	rig_close(&S.a);
+	tap(vmlck_kb() == lck0, "VmLck back to its baseline %ld kB", lck0);
+	return tap_done();
+}

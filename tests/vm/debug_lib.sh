@@ -1,0 +1,85 @@
+# shellcheck shell=dash
+# Detector checks for the debug flavour of the rig kernel (make check-debug),
+# sourced by tests/vm/l1_debug_*.sh after /tests/lib.sh.  On a kernel without
+# the detectors (Debian's) the kmemleak part is skipped with a diagnostic and
+# the log check still runs.
+#
+#   debug_begin        mount debugfs, forget boot-time kmemleak reports, note
+#                      the FOLL_PIN balance
+#   debug_leaks WHAT   kmemleak scan now; fails on any report whose backtrace
+#                      names our modules or the vhost/vfio/iommu code they use
+#   debug_end          the kernel log: no KASAN, lockdep, sleeping-in-atomic,
+#                      list-corruption, kmemleak or UBSAN report; lockdep still
+#                      on; FOLL_PIN balance back to its baseline
+
+KMEMLEAK=/sys/kernel/debug/kmemleak
+# What a detector prints.  (/init's RIG_KERNEL_ERRORS catches BUG:/WARNING: CPU:
+# and Call Trace:; lockdep's reports start with "WARNING: possible ..." etc.)
+DEBUG_REPORTS='BUG: KASAN|BUG: sleeping function|BUG: scheduling while atomic|WARNING: possible|WARNING: inconsistent lock|WARNING: suspicious RCU|WARNING: bad unlock|WARNING: held lock|WARNING: lock held|WARNING: bad contention|WARNING: circular|DEBUG_LOCKS_WARN_ON|list_add corruption|list_del corruption|kmemleak: .*suspected|UBSAN:|INFO: task .* blocked|'"$RIG_KERNEL_ERRORS"
+# Whose leaks count: ours, and what our modules allocate through.
+DEBUG_OURS='vhost_iommu|pviommu|vhost_|vfio_|iommu|viommu'
+
+# Pinned pages system-wide (FOLL_PIN acquired - released), per-cpu deltas
+# folded first (without stat_refresh /proc/vmstat lags by up to a second).
+foll_pins() {
+	echo 1 >/proc/sys/vm/stat_refresh 2>/dev/null
+	awk '/^nr_foll_pin_acquired/ { a = $2 } /^nr_foll_pin_released/ { r = $2 }
+	     END { print a - r }' /proc/vmstat
+}
+
+debug_begin() {
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	DEBUG_PINS0=$(foll_pins)
+	if [ -e $KMEMLEAK ]; then
+		DEBUG_KERNEL=1
+		# Boot-time objects are not ours: report only what comes later.
+		echo clear >$KMEMLEAK
+		diag "debug kernel $(uname -r): kmemleak on, boot reports cleared; lockdep $(
+			grep -c . /proc/lockdep 2>/dev/null) classes; FOLL_PIN balance $DEBUG_PINS0"
+	else
+		DEBUG_KERNEL=0
+		diag "kernel $(uname -r) has no kmemleak: leak checks skipped"
+	fi
+}
+
+# debug_leaks WHAT: scan and check; the leaks are kept in /tmp/kmemleak.N.
+debug_leaks() {
+	local f n ours
+	[ "$DEBUG_KERNEL" = 1 ] || return 0
+	DEBUG_SCANS=$((${DEBUG_SCANS:-0} + 1))
+	f=/tmp/kmemleak.$DEBUG_SCANS
+	# Objects younger than 5 s are not reported yet, nor objects whose
+	# checksum changed since the last scan, which the first scan after
+	# their allocation always sees: two scans (scripts/detector-proof.sh
+	# saw a leak escape a single one).
+	sleep 5
+	echo scan >$KMEMLEAK
+	echo scan >$KMEMLEAK
+	cat $KMEMLEAK >"$f"
+	n=$(grep -c '^unreferenced object' "$f")
+	# One report is "unreferenced object ..." up to the next one.
+	ours=$(awk -v re="$DEBUG_OURS" '
+		/^unreferenced object/ { if (obj != "" && hit) n++; obj = $0; hit = 0; next }
+		$0 ~ re { hit = 1 }
+		END { if (obj != "" && hit) n++; print n + 0 }' "$f")
+	fact "kmemleak_${DEBUG_SCANS}_total" "$n"
+	check "kmemleak after $1: no leak of ours ($ours of $n reports name vhost/vfio/iommu code)" \
+		[ "$ours" -eq 0 ] || head -n 60 "$f" | while IFS= read -r l; do diag "$l"; done
+	[ "$n" -eq 0 ] || [ "$ours" -ne 0 ] ||
+		head -n 20 "$f" | while IFS= read -r l; do diag "other kmemleak report: $l"; done
+	echo clear >$KMEMLEAK
+}
+
+debug_end() {
+	local bad p
+	bad=$(dmesg | grep -E "$DEBUG_REPORTS")
+	check "kernel log: no KASAN, lockdep, sleeping-in-atomic, list, kmemleak or UBSAN report" \
+		[ -z "$bad" ] || dmesg | grep -E -A 30 "$DEBUG_REPORTS" | head -n 80 |
+		while IFS= read -r l; do diag "$l"; done
+	if [ "$DEBUG_KERNEL" = 1 ] && [ -r /proc/lockdep_stats ]; then
+		check "lockdep still on (debug_locks 1: no earlier report turned it off)" \
+			grep -qE 'debug_locks: +1' /proc/lockdep_stats
+	fi
+	p=$(foll_pins)
+	check "FOLL_PIN balance back to its baseline ($p, was $DEBUG_PINS0)" [ "$p" = "$DEBUG_PINS0" ]
+}
