@@ -202,7 +202,11 @@ static void viommu_add_resv_mem(struct viommu_endpoint *vdev,
 		viommu_resv_insert_sorted(vdev, region);
 }
 
-/* PROBE the endpoint and keep what it reports. */
+/*
+ * PROBE the endpoint and keep what it reports.  -ENODEV when the device does
+ * not know the endpoint: the iommu core then leaves that device out instead
+ * of failing the whole registration.
+ */
 static int viommu_probe_endpoint(struct viommu_dev *viommu,
 				 struct viommu_endpoint *vdev,
 				 struct iommu_fwspec *fwspec)
@@ -224,6 +228,14 @@ static int viommu_probe_endpoint(struct viommu_dev *viommu,
 	probe->endpoint = cpu_to_le32(fwspec->ids[0]);
 
 	ret = viommu_send_req_sync(viommu, probe, probe_len);
+	if (ret == -ENOENT) {
+		/* The firmware named it, but the device does not know it. */
+		dev_warn(vdev->dev,
+			 "endpoint %u unknown to the IOMMU: left untranslated\n",
+			 fwspec->ids[0]);
+		ret = -ENODEV;
+		goto out;
+	}
 	if (ret) {
 		dev_err(vdev->dev, "PROBE of endpoint %u failed: %d\n",
 			fwspec->ids[0], ret);
