@@ -87,7 +87,7 @@ MODULES := proto/pviommu_proto.ko vhost-iommu/vhost_iommu.ko \
 	   guest/pviommu.ko guest/pviommu_dmabench.ko \
 	   tests/kmod/pviommu_proto_test.ko
 
-$(KPRIV)/Makefile: $(BUILD)/kernel.mk scripts/ksrc.sh
+$(KPRIV)/Makefile: $(BUILD)/kernel.mk scripts/ksrc.sh scripts/kversion.sh
 	bash scripts/ksrc.sh $(KSOURCE_TAR) $(KHEADERS) $(KPRIV)
 
 modules: $(BUILD)/kernel.mk $(KPRIV)/Makefile

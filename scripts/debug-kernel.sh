@@ -24,17 +24,11 @@ if [ -z "${KSOURCE_TAR:-}" ] || [ -z "${KHEADERS:-}" ]; then
 	eval "$(sed -n 's/^\([A-Z_]*\) := \(.*\)$/\1="\2"/p' "$BUILD/kernel.mk")"
 fi
 
-kversion() {
-	awk '/^VERSION =/ { v = $3 } /^PATCHLEVEL =/ { p = $3 }
-	     /^SUBLEVEL =/ { s = $3; print v "." p "." s; exit }' "$1"
-}
-
-# The version the rig's Debian image runs (its headers), as scripts/ksrc.sh.
-common=$(sed -n 's|^include \(/usr/src/linux-headers-[^/]*-common\)/Makefile$|\1|p' \
-	"$KHEADERS/Makefile" | head -n1)
-[ -n "$common" ] || common=$KHEADERS
-want=$(kversion "$common/Makefile")
-[ -n "$want" ] || { echo "debug-kernel: cannot read the version of $common" >&2; exit 1; }
+# The version the rig's Debian image runs (its headers).
+# shellcheck source=kversion.sh
+. "$(dirname "$0")/kversion.sh"
+want=$(headers_kversion "$KHEADERS")
+[ -n "$want" ] || { echo "debug-kernel: cannot read the version of $KHEADERS" >&2; exit 1; }
 
 stamp=$( { echo "$want"; stat -c '%s %Y' "$KSOURCE_TAR"; cat "$frag" "$0"; } | sha256sum | cut -c1-16)
 if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$stamp" ] &&

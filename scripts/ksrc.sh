@@ -18,17 +18,10 @@ files=(
 	scripts/const_structs.checkpatch
 )
 
-kversion() {
-	awk '/^VERSION =/ { v = $3 } /^PATCHLEVEL =/ { p = $3 }
-	     /^SUBLEVEL =/ { s = $3; print v "." p "." s; exit }' "$1"
-}
-
-# The arch headers directory includes the common one's Makefile.
-common=$(sed -n 's|^include \(/usr/src/linux-headers-[^/]*-common\)/Makefile$|\1|p' \
-	"$headers/Makefile" | head -n1)
-[ -n "$common" ] || common=$headers
-want=$(kversion "$common/Makefile")
-[ -n "$want" ] || { echo "ksrc: cannot read the version of $common" >&2; exit 1; }
+# shellcheck source=kversion.sh
+. "$(dirname "$0")/kversion.sh"
+want=$(headers_kversion "$headers")
+[ -n "$want" ] || { echo "ksrc: cannot read the version of $headers" >&2; exit 1; }
 
 rm -rf "$out.tmp"
 mkdir -p "$out.tmp"

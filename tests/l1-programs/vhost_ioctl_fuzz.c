@@ -25,7 +25,6 @@
  * caller's dmesg check.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <pthread.h>
 #include <sched.h>
 #include <sys/syscall.h>
@@ -520,20 +519,6 @@ static long foll_pin_balance(void)
 	return acq < 0 || rel < 0 ? -1 : acq - rel;
 }
 
-static int debugfs_count(void)
-{
-	DIR *d = opendir("/sys/kernel/debug/vhost-iommu");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
 static unsigned long opt(int argc, char **argv, const char *name, unsigned long def)
 {
 	int i;
@@ -576,7 +561,7 @@ int main(int argc, char **argv)
 
 	lck0 = vmlck_kb();
 	pin0 = foll_pin_balance();
-	dbg0 = debugfs_count();
+	dbg0 = vhost_debugfs_devices();
 	diag("seed %#llx, %lu calls, a live round every %lu; baselines: VmLck %ld kB, "
 	     "FOLL_PIN balance %ld, debugfs devices %d", (unsigned long long)seed, n,
 	     live_every, lck0, pin0, dbg0);
@@ -612,7 +597,7 @@ int main(int argc, char **argv)
 	/* Releases may run a little after the last close (vhost workers). */
 	for (i = 0; i < 50; i++) {
 		pin1 = foll_pin_balance();
-		dbg1 = debugfs_count();
+		dbg1 = vhost_debugfs_devices();
 		lck1 = vmlck_kb();
 		if (pin1 == pin0 && dbg1 == dbg0 && lck1 == lck0)
 			break;

@@ -40,6 +40,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -417,6 +418,21 @@ static inline int add_endpoint(struct vdev *v, uint32_t id,
 					       .iommu_group = group_id };
 
 	return ioctl(v->fd, VHOST_IOMMU_ADD_ENDPOINT, &e) ? -errno : 0;
+}
+
+/* How many vhost-iommu devices exist (debugfs entries), or -1. */
+static inline int vhost_debugfs_devices(void)
+{
+	DIR *d = opendir("/sys/kernel/debug/vhost-iommu");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
 }
 
 static inline int vdev_stats(struct vdev *v, struct vhost_iommu_stats *st)

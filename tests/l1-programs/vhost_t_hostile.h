@@ -7,7 +7,6 @@
 #ifndef VHOST_T_HOSTILE_H
 #define VHOST_T_HOSTILE_H
 
-#include <dirent.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -263,20 +262,6 @@ static void t_memlock(const char *bdf, uint8_t *ram)
 	    "+768 KiB -> NOMEM (child status %#x)", status);
 }
 
-static int debugfs_devices(void)
-{
-	DIR *d = opendir("/sys/kernel/debug/vhost-iommu");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
 /*
  * A VMM SIGKILLed in the middle of a stream of MAPs: every pin must be
  * given back (the device's debugfs directory goes), and the group must be
@@ -284,7 +269,7 @@ static int debugfs_devices(void)
  */
 static void t_sigkill(const char *bdf, uint8_t *ram)
 {
-	int pipefd[2], status, before = debugfs_devices();
+	int pipefd[2], status, before = vhost_debugfs_devices();
 	const char *step = "";
 	struct rig g;
 	pid_t pid;
@@ -331,10 +316,10 @@ static void t_sigkill(const char *bdf, uint8_t *ram)
 	tap(ret == 1 && c == 'r' && WIFSIGNALED(status),
 	    "a child VMM mapping in a loop was SIGKILLed mid-stream");
 	/* The release may run a little after the exit. */
-	for (ret = 0; ret < 50 && debugfs_devices() > before; ret++)
+	for (ret = 0; ret < 50 && vhost_debugfs_devices() > before; ret++)
 		usleep(100000);
-	tap(debugfs_devices() == before, "the killed child's vhost-iommu device is gone (debugfs: %d before, %d after)",
-	    before, debugfs_devices());
+	tap(vhost_debugfs_devices() == before, "the killed child's vhost-iommu device is gone (debugfs: %d before, %d after)",
+	    before, vhost_debugfs_devices());
 	ret = rig_open(&g, ram, bdf, &default_cfg, &step);
 	tap(!ret, "the group is usable again at once (%s: %s)", ret ? step : "ok",
 	    ret ? strerror(-ret) : "");
