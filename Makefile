@@ -133,11 +133,16 @@ clean:
 # make check runs its tiny mode as the rig test l1_mapbench_quick.
 
 BENCH_CFLAGS := -std=c11 -Wall -Wextra -Werror -static -O2
-BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_SRCS := bench/mapbench.c bench/userspace_backend.c
 BENCH_TIMEOUT ?= 900
 
 .PHONY: bench-programs bench-l1
-bench-programs: $(BUILD)/vm-bin/pviommu-mapbench
+bench-programs: $(BUILD)/vm-bin/pviommu-mapbench $(BUILD)/vm-bin/pviommu-iogen
+
+# The O_DIRECT io_uring load generator that L2 runs (make bench).
+$(BUILD)/vm-bin/pviommu-iogen: bench/iogen.c
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -D_GNU_SOURCE -o $@ $< -luring
 
 $(BUILD)/vm-bin/pviommu-mapbench: $(BENCH_SRCS) $(wildcard bench/*.h) \
 		$(wildcard tests/l1-programs/*.h) $(PROTO_HDRS) \
@@ -160,7 +165,9 @@ bench-l1: bench-programs modules
 #   make modules-debug   our modules built against it, in build/modules-debug/
 #   make check-debug     the vhost-iommu suites, the adversarial tests and the
 #                        pviommu.ko suites on it, failing on any KASAN, lockdep,
-#                        sleeping-in-atomic, list or kmemleak report
+#                        sleeping-in-atomic, list or kmemleak report; then
+#                        l2_interop_linux_driver: an L2 on it with Linux's own
+#                        virtio_iommu, served by vhost=on in a stock L1
 #   make stress-full     the model-checked stress at its full 1e6 operations
 # Adversarial programs: tests/l1-programs/vhost_ioctl_fuzz.c (one file, built by
 # rig.mk) and tests/l1-stress/vhost_model_stress.c (links proto/ as libpviommu.a).
@@ -176,6 +183,9 @@ DEBUG_FUZZ_CALLS ?= 100000
 DEBUG_STRESS_OPS ?= 200000
 DEBUG_RIG_TESTS := l1_debug_vhost l1_debug_adversarial \
 	l1_debug_guest_nvme l1_debug_guest_vfio
+# L1 on the stock kernel, L2 on the debug one with Linux's virtio_iommu.
+DEBUG_L2_RUN = RIG_L2_KERNEL_ROOT=$(DEBUG_KROOT) RIG_L2_EXTRA_MODULES=$(DEBUG_MODS) \
+	tests/rig/run
 DEBUG_KBUILD_SRCS = $(shell git ls-files -co --exclude-standard -- Kbuild proto \
 	vhost-iommu guest tests/kmod tests/common | grep -E '(Kbuild|\.[ch])$$')
 
@@ -202,12 +212,14 @@ $(BUILD)/vm-bin/vhost_model_stress: tests/l1-stress/vhost_model_stress.c \
 
 rig: stress-programs
 
-check-debug: modules-debug rig-vm-bin stress-programs
+check-debug: modules-debug rig stress-programs
 	@rc=0; for t in $(DEBUG_RIG_TESTS); do \
 		$(DEBUG_RUN) --append "rig_vhost_scale=$(DEBUG_SCALE) \
 			rig_fuzz_calls=$(DEBUG_FUZZ_CALLS) rig_stress_ops=$(DEBUG_STRESS_OPS)" \
 			$$t || rc=1; \
-	done; exit $$rc
+	done; \
+	$(DEBUG_L2_RUN) l2_interop_linux_driver || rc=1; \
+	exit $$rc
 
 stress-full: modules stress-programs
 	tests/rig/run --timeout 1500 --append "rig_stress_ops=1000000 rig_parts=stress" \
@@ -224,3 +236,21 @@ qemu:
 
 rig: qemu
 RIG_TESTS += l2_chain_vhost l2_chain_userspace l2_chain_edu l2_chain_kill
+
+# --- bench: the comparison (docs/bench.md) --------------------------------
+#   make bench   no vIOMMU / intel-iommu caching-mode=on / virtio-iommu
+#                vhost=off / vhost=on on the emulated host's NVMe, strict and
+#                lazy, the L1 floor: bench/results/<ts>/ (table, JSON, PNGs).
+#                BENCH_ARGS go to bench/run.sh (--rounds, --seconds, ...).
+# make check runs its tiny mode (bench_compare_tiny) and the dry run of the
+# --l1 native path (tests/bench/dry_run.sh).
+.PHONY: bench check-bench-dry-run
+bench: modules qemu rig
+	bench/run.sh $(BENCH_ARGS)
+
+check-bench-dry-run:
+	@echo "== bench: the --l1 native path, dry"
+	bash tests/bench/dry_run.sh
+
+check: check-bench-dry-run
+RIG_TESTS += bench_compare_tiny

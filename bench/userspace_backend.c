@@ -87,10 +87,11 @@ static u8 ub_attach(struct pviommu_device *dev, struct pviommu_domain *domain,
 	return VIRTIO_IOMMU_S_OK;
 }
 
-static void ub_detach(struct pviommu_device *dev, struct pviommu_domain *domain,
-		      struct pviommu_endpoint *ep)
+static u8 ub_detach(struct pviommu_device *dev, struct pviommu_domain *domain,
+		    struct pviommu_endpoint *ep)
 {
 	(void)dev, (void)domain, (void)ep;
+	return VIRTIO_IOMMU_S_OK;
 }
 
 static struct pviommu_mapping *ub_alloc_mapping(struct pviommu_device *dev)

@@ -218,14 +218,24 @@ static void put_domain_if_empty(struct pviommu_device *dev,
 	dev->ops->free_domain(dev, domain);
 }
 
-static void detach_endpoint(struct pviommu_device *dev,
-			    struct pviommu_endpoint *ep)
+/*
+ * Detach @ep from its domain, which dies if @ep was its last endpoint.  If
+ * the backend cannot detach @ep, it stays attached, unless @force: a reset
+ * forgets the attachment anyway (the backend copes, see struct
+ * pviommu_device_ops).  Returns the backend's status.
+ */
+static u8 detach_endpoint(struct pviommu_device *dev,
+			  struct pviommu_endpoint *ep, bool force)
 {
 	struct pviommu_domain *domain = ep->domain;
+	u8 status;
 
-	dev->ops->detach(dev, domain, ep);
+	status = dev->ops->detach(dev, domain, ep);
+	if (status != VIRTIO_IOMMU_S_OK && !force)
+		return status;
 	unlink_endpoint(ep);
 	put_domain_if_empty(dev, domain);
+	return status;
 }
 
 static struct pviommu_domain *create_domain(struct pviommu_device *dev,
@@ -251,7 +261,9 @@ static struct pviommu_domain *create_domain(struct pviommu_device *dev,
  * Attach @ep, possibly attached elsewhere, to @domain.  "Endpoint already
  * attached elsewhere: SHOULD behave like DETACH followed by ATTACH; if
  * impossible, MUST return UNSUPP."  The backend's attach fails without side
- * effects, so on failure the endpoint goes back to where it was.
+ * effects, so on failure the endpoint goes back to where it was.  A detach
+ * that fails (a device error, not a move the device cannot do) fails the
+ * ATTACH with its status, as the DETACH it stands for would.
  */
 static u8 move_endpoint(struct pviommu_device *dev,
 			struct pviommu_domain *domain,
@@ -261,7 +273,12 @@ static u8 move_endpoint(struct pviommu_device *dev,
 	u8 status;
 
 	if (old) {
-		dev->ops->detach(dev, old, ep);
+		/* The backend could not detach: @ep stays where it was. */
+		status = dev->ops->detach(dev, old, ep);
+		if (status != VIRTIO_IOMMU_S_OK) {
+			put_domain_if_empty(dev, domain);
+			return status;
+		}
 		unlink_endpoint(ep);
 	}
 	status = dev->ops->attach(dev, domain, ep);
@@ -340,8 +357,7 @@ static u8 handle_detach(struct pviommu_device *dev,
 	if (!ep->domain ||
 	    pviommu_domain_id(ep->domain) != le32_to_cpu(req->domain))
 		return VIRTIO_IOMMU_S_INVAL;
-	detach_endpoint(dev, ep);
-	return VIRTIO_IOMMU_S_OK;
+	return detach_endpoint(dev, ep, false);
 }
 
 static u8 handle_map(struct pviommu_device *dev,
@@ -585,9 +601,12 @@ void pviommu_device_reset(struct pviommu_device *dev)
 {
 	struct pviommu_interval *node;
 
-	/* Every domain has an endpoint; its last detach destroys it. */
+	/*
+	 * Every domain has an endpoint; its last detach destroys it.  Forced:
+	 * the reset must end with no domain, whatever the backend says.
+	 */
 	while ((node = pviommu_itree_min(&dev->domains)))
-		detach_endpoint(dev, to_domain(node)->endpoints);
+		detach_endpoint(dev, to_domain(node)->endpoints, true);
 }
 EXPORT_SYMBOL_GPL(pviommu_device_reset);
 

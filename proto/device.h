@@ -63,9 +63,15 @@ struct pviommu_device_ops {
 			    struct pviommu_domain *domain);
 	u8 (*attach)(struct pviommu_device *dev, struct pviommu_domain *domain,
 		     struct pviommu_endpoint *ep);
-	void (*detach)(struct pviommu_device *dev,
-		       struct pviommu_domain *domain,
-		       struct pviommu_endpoint *ep);
+	/*
+	 * Anything but OK: @ep could not leave @domain and is still attached
+	 * to it.  DETACH, and an ATTACH that moves @ep, answer that status.  A
+	 * device reset detaches @ep regardless and destroys @domain: until
+	 * free_domain, the backend must keep @ep off the mappings, which the
+	 * model removes first.
+	 */
+	u8 (*detach)(struct pviommu_device *dev, struct pviommu_domain *domain,
+		     struct pviommu_endpoint *ep);
 	struct pviommu_mapping *(*alloc_mapping)(struct pviommu_device *dev);
 	void (*free_mapping)(struct pviommu_device *dev,
 			     struct pviommu_mapping *mapping);

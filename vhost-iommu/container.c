@@ -16,21 +16,6 @@
 #include "vfio.h"		/* drivers/vfio/vfio.h, see Kbuild */
 #include "vhost_iommu.h"
 
-static void container_free(struct kref *kref)
-{
-	struct vhost_iommu_container *c =
-		container_of(kref, struct vhost_iommu_container, kref);
-
-	WARN_ON_ONCE(!list_empty(&c->groups));
-	mutex_destroy(&c->lock);
-	kfree(c);
-}
-
-void vhost_iommu_container_put(struct vhost_iommu_container *c)
-{
-	kref_put(&c->kref, container_free);
-}
-
 static void group_free(struct kref *kref)
 {
 	struct vhost_iommu_group *g =
@@ -45,6 +30,80 @@ void vhost_iommu_group_put(struct vhost_iommu_group *g)
 	kref_put(&g->kref, group_free);
 }
 
+static int dev_in_domain(struct device *dev, void *hd)
+{
+	return iommu_get_domain_for_dev(dev) == hd;
+}
+
+/*
+ * Is @group in @hd as far as the iommu core knows?  The core keeps one
+ * domain per group, which iommu_get_domain_for_dev() returns for each of
+ * its devices.  Called under the group's mutex, which only orders it
+ * against the core's own changes: the caller owns the group's domain.
+ */
+static bool group_in_domain(struct iommu_group *group, struct iommu_domain *hd)
+{
+	return iommu_group_for_each_dev(group, hd, dev_in_domain) > 0;
+}
+
+/* Is a group other than @g in @hd, by our bookkeeping? */
+static bool domain_used_by_other(struct vhost_iommu_container *c,
+				 struct vhost_iommu_group *g,
+				 struct iommu_domain *hd)
+{
+	struct vhost_iommu_group *o;
+
+	lockdep_assert_held(&c->lock);
+	list_for_each_entry(o, &c->groups, node)
+		if (o != g && o->domain == hd)
+			return true;
+	list_for_each_entry(o, &c->stuck, node)
+		if (o != g && o->domain == hd)
+			return true;
+	return false;
+}
+
+/**
+ * group_leave_domain() - take a group out of its host domain
+ * @g: the group
+ *
+ * In 6.1, iommu_detach_group() returns nothing: if the IOMMU driver fails to
+ * attach the group's blocking domain (an allocation inside intel-iommu, for
+ * example), the core WARNs and leaves the group in the old domain.  So ask
+ * the core where the group is afterwards.  A group that left the container
+ * is VFIO's again, which moves it to its default domain: it is only looked
+ * at, never detached by us.
+ *
+ * Once the group is out, a domain it owned is freed if no other group is
+ * left in it.
+ *
+ * Return: 0, the group is in none of our domains; or -EIO, it is still in
+ * g->domain, which is unchanged.
+ */
+static int group_leave_domain(struct vhost_iommu_group *g)
+{
+	struct vhost_iommu_container *c = g->c;
+	struct iommu_domain *hd = g->domain;
+
+	lockdep_assert_held(&c->lock);
+	if (!hd)
+		return 0;
+	if (!g->gone)
+		iommu_detach_group(hd, g->group);
+	if (group_in_domain(g->group, hd)) {
+		pr_warn_ratelimited("vhost-iommu: IOMMU group %d did not leave its host domain\n",
+				    iommu_group_id(g->group));
+		return -EIO;
+	}
+	g->domain = NULL;
+	if (g->owns_domain) {
+		g->owns_domain = false;
+		if (!domain_used_by_other(c, g, hd))
+			iommu_domain_free(hd);
+	}
+	return 0;
+}
+
 /**
  * vhost_iommu_group_set_domain() - move a group to one of our host domains
  * @g: the group
@@ -52,10 +111,13 @@ void vhost_iommu_group_put(struct vhost_iommu_group *g)
  *
  * The iommu core attaches a group only from its default or blocking domain,
  * so the group goes through the blocking domain: DMA in flight during the
- * move is blocked, never sent elsewhere.
+ * move is blocked, never sent elsewhere.  A group that left the container
+ * may still leave our domain (see group_leave_domain()), but joins none.
  *
- * Return: 0; -ENODEV if the group left the container; or the error of
- * iommu_attach_group(), in which case the group is blocked.
+ * Return: 0; -EIO if the group could not leave its current domain; -ENODEV
+ * if the group left the container; or the error of iommu_attach_group().
+ * After an error, g->domain is where the group is: still its old domain
+ * (-EIO), or NULL, blocked.
  */
 int vhost_iommu_group_set_domain(struct vhost_iommu_group *g,
 				 struct iommu_domain *hd)
@@ -63,20 +125,68 @@ int vhost_iommu_group_set_domain(struct vhost_iommu_group *g,
 	int ret;
 
 	lockdep_assert_held(&g->c->lock);
-	if (g->gone)
-		return hd ? -ENODEV : 0;
 	if (g->domain == hd)
-		return 0;
-	if (g->domain) {
-		iommu_detach_group(g->domain, g->group);
-		g->domain = NULL;
-	}
+		return hd && g->gone ? -ENODEV : 0;
+	ret = group_leave_domain(g);
+	if (ret)
+		return ret;
 	if (!hd)
 		return 0;
+	if (g->gone)
+		return -ENODEV;
 	ret = iommu_attach_group(hd, g->group);
 	if (!ret)
 		g->domain = hd;
 	return ret;
+}
+
+/* A stuck group that left the container, and is in no domain of ours any more. */
+static void stuck_group_drop(struct vhost_iommu_group *g)
+{
+	lockdep_assert_held(&g->c->lock);
+	list_del(&g->node);
+	vhost_iommu_group_put(g);
+}
+
+/*
+ * The last reference to the container is gone: so is the vhost device, and
+ * every domain a group of c->stuck is still in belongs to such groups.  Try
+ * once more to take each out.  One that stays is left in its domain, which
+ * is leaked: freeing it would leave the iommu core's group->domain, and
+ * perhaps the IOMMU's context entries, pointing at freed memory, which is
+ * far worse than the memory of an empty domain.  Retrying later would need
+ * a work item outliving the container for a failure that has already shown
+ * it does not go away by itself, so we warn instead.
+ */
+static void container_free(struct kref *kref)
+{
+	struct vhost_iommu_container *c =
+		container_of(kref, struct vhost_iommu_container, kref);
+	struct vhost_iommu_group *g, *tmp;
+
+	WARN_ON_ONCE(!list_empty(&c->groups));
+	mutex_lock(&c->lock);
+	/* First the ones that can leave, so no domain is freed under the others. */
+	list_for_each_entry(g, &c->stuck, node)
+		group_leave_domain(g);
+	list_for_each_entry_safe(g, tmp, &c->stuck, node) {
+		if (g->domain) {
+			WARN_ON_ONCE(!g->owns_domain);
+			pr_warn("vhost-iommu: IOMMU group %d is stuck in a host domain, which is leaked\n",
+				iommu_group_id(g->group));
+			g->domain = NULL;
+			g->owns_domain = false;
+		}
+		stuck_group_drop(g);
+	}
+	mutex_unlock(&c->lock);
+	mutex_destroy(&c->lock);
+	kfree(c);
+}
+
+void vhost_iommu_container_put(struct vhost_iommu_container *c)
+{
+	kref_put(&c->kref, container_free);
 }
 
 /**
@@ -96,6 +206,53 @@ struct iommu_domain *vhost_iommu_alloc_host_domain(struct vhost_iommu_container 
 	return bus ? iommu_domain_alloc(bus) : NULL;
 }
 
+/*
+ * @hd is going away: is @g still in it?  Then give @g one more try to leave
+ * it, and if that fails too, make @g an owner of @hd.
+ */
+static bool group_keeps_domain(struct vhost_iommu_group *g,
+			       struct iommu_domain *hd)
+{
+	lockdep_assert_held(&g->c->lock);
+	if (g->domain != hd || !group_leave_domain(g))
+		return false;
+	g->owns_domain = true;
+	return true;
+}
+
+/**
+ * vhost_iommu_free_host_domain() - free a host domain of ours
+ * @c: the container whose groups may be in @hd
+ * @hd: the domain; its owner (a guest domain, or the identity domain) has
+ *	unmapped everything and is done with it
+ *
+ * Every group should have left @hd.  One that the iommu core could not take
+ * out is still attached to it, and @hd must not be freed under it (the core
+ * would keep a dangling group->domain, the IOMMU perhaps walk freed page
+ * tables).  Such groups own @hd from now on, blocked in it as it maps
+ * nothing, and the last of them to leave it frees it.  Groups that left the
+ * container meanwhile, and whose domain VFIO has changed, are dropped from
+ * c->stuck on the way.
+ */
+void vhost_iommu_free_host_domain(struct vhost_iommu_container *c,
+				  struct iommu_domain *hd)
+{
+	struct vhost_iommu_group *g, *tmp;
+	bool used = false;
+
+	mutex_lock(&c->lock);
+	list_for_each_entry(g, &c->groups, node)
+		used |= group_keeps_domain(g, hd);
+	list_for_each_entry_safe(g, tmp, &c->stuck, node) {
+		used |= group_keeps_domain(g, hd);
+		if (!g->domain)
+			stuck_group_drop(g);
+	}
+	mutex_unlock(&c->lock);
+	if (!used)
+		iommu_domain_free(hd);
+}
+
 /* ---- struct vfio_iommu_driver_ops ------------------------------------ */
 
 static void *pviommu_open(unsigned long arg)
@@ -110,14 +267,27 @@ static void *pviommu_open(unsigned long arg)
 	kref_init(&c->kref);
 	mutex_init(&c->lock);
 	INIT_LIST_HEAD(&c->groups);
+	INIT_LIST_HEAD(&c->stuck);
 	return c;
 }
 
+/*
+ * @g leaves the container.  If it cannot leave our domain, it goes to
+ * c->stuck, where frees of that domain find it: VFIO then hands the group
+ * back to its default domain, which may work, or not.
+ */
 static void group_leave(struct vhost_iommu_group *g)
 {
-	lockdep_assert_held(&g->c->lock);
-	vhost_iommu_group_set_domain(g, NULL);
+	struct vhost_iommu_container *c = g->c;
+	int ret;
+
+	lockdep_assert_held(&c->lock);
+	ret = vhost_iommu_group_set_domain(g, NULL);
 	WRITE_ONCE(g->gone, true);
+	if (ret) {
+		list_move_tail(&g->node, &c->stuck);
+		return;
+	}
 	list_del(&g->node);
 	vhost_iommu_group_put(g);
 }

@@ -199,14 +199,32 @@ static void identity_free(struct vhost_iommu *vi, struct vhost_iommu_identity *i
 		vi->identity_pinned -= pin->npages;
 		pin_release(vi, pin);
 	}
-	iommu_domain_free(id->hd);
+	/* Empty now: a group stuck in it is blocked, and keeps it. */
+	vhost_iommu_free_host_domain(vi->container, id->hd);
 	kfree(id);
 }
 
 /*
- * Build the identity domain: every region of the memory table, pinned and
- * mapped at IOVA == GPA.  Regions that are not page-aligned are shrunk to
- * their whole pages.
+ * Whether the owner maps the memory table region at @hva from device memory
+ * (VM_IO or VM_PFNMAP, such as a VFIO BAR that the VMM mapped into guest
+ * space): it has no pages to pin, and peer-to-peer DMA is not supported.
+ */
+static bool region_is_device_memory(struct mm_struct *mm, u64 hva)
+{
+	struct vm_area_struct *vma;
+	bool ret;
+
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, hva);
+	ret = vma && (vma->vm_flags & (VM_IO | VM_PFNMAP));
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/*
+ * Build the identity domain: every guest RAM region of the memory table,
+ * pinned and mapped at IOVA == GPA.  Regions that are not page-aligned are
+ * shrunk to their whole pages; device memory is left out.
  */
 static struct vhost_iommu_identity *identity_build(struct vhost_iommu *vi)
 {
@@ -215,7 +233,7 @@ static struct vhost_iommu_identity *identity_build(struct vhost_iommu *vi)
 	struct vhost_iotlb_map *map;
 	int prot = IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE;
 
-	if (!umem || !vi->container)
+	if (!umem || !vi->container || !vi->dev.mm)
 		return NULL;
 	id = kzalloc(struct_size(id, regions, umem->nmaps), GFP_KERNEL_ACCOUNT);
 	if (!id)
@@ -228,7 +246,8 @@ static struct vhost_iommu_identity *identity_build(struct vhost_iommu *vi)
 		u64 end = (map->last + 1) & PAGE_MASK;	/* 0: top of space */
 		struct vhost_iommu_pin *pin = &id->regions[id->nr].pin;
 
-		if (!end || end <= start)
+		if (!end || end <= start ||
+		    region_is_device_memory(vi->dev.mm, map->addr + (start - map->start)))
 			continue;
 		if (!in_aperture(id->hd, start, end - 1) ||
 		    pin_gpa(vi, start, (end - start) >> PAGE_SHIFT, true, pin))
@@ -299,9 +318,11 @@ void vhost_iommu_identity_put(struct vhost_iommu *vi)
  * @vi: the device
  *
  * Groups in the old identity domain move to the new one (or, if it cannot
- * be built, to VFIO's blocking domain, the safe side).
+ * be built, to VFIO's blocking domain, the safe side).  A group that cannot
+ * leave the old one stays in it, emptied, so blocked too.
  *
- * Return: 0, or -ENOMEM if the new domain could not be built.
+ * Return: 0; -ENOMEM if the new domain could not be built; or -EIO if a
+ * group could not leave the old one.
  */
 int vhost_iommu_identity_refresh(struct vhost_iommu *vi)
 {
@@ -309,6 +330,7 @@ int vhost_iommu_identity_refresh(struct vhost_iommu *vi)
 	struct vhost_iommu_endpoint *vep;
 	struct iommu_domain *hd;
 	unsigned long id;
+	bool stuck = false;
 
 	lockdep_assert_held(vhost_iommu_lock(vi));
 	if (!old)
@@ -316,12 +338,17 @@ int vhost_iommu_identity_refresh(struct vhost_iommu *vi)
 	vi->identity = NULL;
 	hd = identity_get(vi);
 	mutex_lock(&vi->container->lock);
-	xa_for_each(&vi->endpoints, id, vep)
-		if (vep->g->domain == old->hd)
-			vhost_iommu_group_set_domain(vep->g, hd);
+	xa_for_each(&vi->endpoints, id, vep) {
+		if (vep->g->domain != old->hd)
+			continue;
+		vhost_iommu_group_set_domain(vep->g, hd);
+		stuck |= vep->g->domain == old->hd;
+	}
 	mutex_unlock(&vi->container->lock);
 	identity_free(vi, old);
-	return hd ? 0 : -ENOMEM;
+	if (!hd)
+		return -ENOMEM;
+	return stuck ? -EIO : 0;
 }
 
 /**
@@ -333,13 +360,19 @@ int vhost_iommu_identity_refresh(struct vhost_iommu *vi)
  * The model decides whether an unattached endpoint bypasses translation
  * (config.bypass and the features).  Bypassed: the identity domain;
  * otherwise VFIO's blocking domain, so the device reaches no guest memory.
- * If the identity domain cannot be built, the group is blocked.
+ * If the identity domain cannot be built, or the group cannot join it, the
+ * group is blocked.
+ *
+ * Return: 0, or -EIO if the group could not leave the domain it was in,
+ * where it stays (vep->g->domain).
  */
-void vhost_iommu_place_unattached(struct vhost_iommu *vi,
-				  struct vhost_iommu_endpoint *vep)
+int vhost_iommu_place_unattached(struct vhost_iommu *vi,
+				 struct vhost_iommu_endpoint *vep)
 {
 	struct pviommu_endpoint unattached = { .id = vep->ep.id };
+	struct vhost_iommu_group *g = vep->g;
 	struct iommu_domain *hd = NULL;
+	bool stuck;
 
 	lockdep_assert_held(vhost_iommu_lock(vi));
 	if (!vi->closing && pviommu_endpoint_bypassed(&vi->pv, &unattached)) {
@@ -349,21 +382,31 @@ void vhost_iommu_place_unattached(struct vhost_iommu *vi,
 					    vep->ep.id);
 	}
 	mutex_lock(&vi->container->lock);
-	vhost_iommu_group_set_domain(vep->g, hd);
+	stuck = vhost_iommu_group_set_domain(g, hd) && g->domain;
 	mutex_unlock(&vi->container->lock);
 	identity_put_unused(vi);
+	return stuck ? -EIO : 0;
 }
 
-/* After a change of config.bypass: re-place every unattached endpoint. */
-void vhost_iommu_place_all_unattached(struct vhost_iommu *vi)
+/**
+ * vhost_iommu_place_all_unattached() - re-place every unattached endpoint
+ * @vi: the device
+ *
+ * After a change of config.bypass.  Every endpoint is tried.
+ *
+ * Return: 0, or -EIO if a group could not leave its domain.
+ */
+int vhost_iommu_place_all_unattached(struct vhost_iommu *vi)
 {
 	struct vhost_iommu_endpoint *vep;
 	unsigned long id;
+	int ret = 0;
 
 	lockdep_assert_held(vhost_iommu_lock(vi));
 	xa_for_each(&vi->endpoints, id, vep)
-		if (!vep->ep.domain)
-			vhost_iommu_place_unattached(vi, vep);
+		if (!vep->ep.domain && vhost_iommu_place_unattached(vi, vep))
+			ret = -EIO;
+	return ret;
 }
 
 /* ---- struct pviommu_device_ops --------------------------------------- */
@@ -393,9 +436,12 @@ static void vi_free_domain(struct pviommu_device *pv,
 {
 	struct vhost_iommu_domain *vd = container_of(domain, struct vhost_iommu_domain, d);
 
-	/* The model removed every endpoint and mapping first. */
+	/*
+	 * The model removed every endpoint and mapping first; a group still in
+	 * vd->hd (its detach failed during a reset) keeps it.
+	 */
 	if (vd->hd)
-		iommu_domain_free(vd->hd);
+		vhost_iommu_free_host_domain(to_vhost_iommu(pv)->container, vd->hd);
 	kfree(vd);
 }
 
@@ -406,6 +452,7 @@ static u8 vi_attach(struct pviommu_device *pv, struct pviommu_domain *domain,
 	struct vhost_iommu_endpoint *vep = container_of(ep, struct vhost_iommu_endpoint, ep);
 	struct vhost_iommu *vi = to_vhost_iommu(pv);
 	struct iommu_domain *hd;
+	bool stuck = false;
 	int ret;
 
 	lockdep_assert_held(vhost_iommu_lock(vi));
@@ -421,6 +468,7 @@ static u8 vi_attach(struct pviommu_device *pv, struct pviommu_domain *domain,
 	} else {
 		mutex_lock(&vi->container->lock);
 		ret = vhost_iommu_group_set_domain(vep->g, hd);
+		stuck = ret && vep->g->domain;
 		mutex_unlock(&vi->container->lock);
 	}
 	if (!ret) {
@@ -429,6 +477,9 @@ static u8 vi_attach(struct pviommu_device *pv, struct pviommu_domain *domain,
 	}
 	/* The model keeps @ep unattached (or re-attaches its old domain). */
 	vhost_iommu_place_unattached(vi, vep);
+	/* The group could not leave the domain it was in: see vi_detach(). */
+	if (stuck)
+		return VIRTIO_IOMMU_S_DEVERR;
 	switch (ret) {
 	case -ENOMEM:
 		return VIRTIO_IOMMU_S_NOMEM;
@@ -440,11 +491,19 @@ static u8 vi_attach(struct pviommu_device *pv, struct pviommu_domain *domain,
 	}
 }
 
-static void vi_detach(struct pviommu_device *pv, struct pviommu_domain *domain,
-		      struct pviommu_endpoint *ep)
+/*
+ * A group that cannot leave @domain keeps the endpoint attached: DEVERR,
+ * and the model leaves everything as it was (but for a reset, see
+ * vi_free_domain()).  The cause is not known (iommu_detach_group() returns
+ * nothing), so not NOMEM, though a failed allocation is the likely one.
+ */
+static u8 vi_detach(struct pviommu_device *pv, struct pviommu_domain *domain,
+		    struct pviommu_endpoint *ep)
 {
-	vhost_iommu_place_unattached(to_vhost_iommu(pv),
-				     container_of(ep, struct vhost_iommu_endpoint, ep));
+	if (vhost_iommu_place_unattached(to_vhost_iommu(pv),
+					 container_of(ep, struct vhost_iommu_endpoint, ep)))
+		return VIRTIO_IOMMU_S_DEVERR;
+	return VIRTIO_IOMMU_S_OK;
 }
 
 static struct pviommu_mapping *vi_alloc_mapping(struct pviommu_device *pv)

@@ -309,7 +309,8 @@ static int vhost_iommu_set_config(struct vhost_iommu *vi, void __user *argp)
 		ret = -ENOSPC;
 	} else {
 		vi->pv.config = cfg;
-		vhost_iommu_place_all_unattached(vi);
+		/* -EIO: applied, but a group is stuck where it was (retried on its next move) */
+		ret = vhost_iommu_place_all_unattached(vi);
 	}
 	mutex_unlock(lock);
 out:
@@ -450,6 +451,7 @@ static int vhost_iommu_add_endpoint(struct vhost_iommu *vi, void __user *argp)
 	if (ret)
 		goto out_unlock;
 	vi->nr_endpoints++;
+	/* A group stuck in a domain it owns stays blocked there: retried on ATTACH. */
 	vhost_iommu_place_unattached(vi, vep);
 	mutex_unlock(lock);
 	mutex_unlock(&vi->dev.mutex);
@@ -468,7 +470,11 @@ out_group:
 	return ret;
 }
 
-/* Forget every endpoint: their groups go back to VFIO's blocking domain. */
+/*
+ * Forget every endpoint: their groups go back to VFIO's blocking domain.  A
+ * group that cannot leave its domain stays in it, and the free of that
+ * domain leaves it to the group (vhost_iommu_free_host_domain()).
+ */
 static void remove_endpoints(struct vhost_iommu *vi)
 {
 	struct vhost_iommu_endpoint *vep;
@@ -476,7 +482,10 @@ static void remove_endpoints(struct vhost_iommu *vi)
 
 	lockdep_assert_held(vhost_iommu_lock(vi));
 	xa_for_each(&vi->endpoints, id, vep) {
-		/* The model detached it already: it is in no domain of ours but identity. */
+		/*
+		 * The model detached it already: it is in no domain of ours
+		 * but identity, or one it was stuck in.
+		 */
 		mutex_lock(&vi->container->lock);
 		vhost_iommu_group_set_domain(vep->g, NULL);
 		vep->g->ep = NULL;
@@ -500,8 +509,8 @@ static int vhost_iommu_set_bypass(struct vhost_iommu *vi, unsigned long arg)
 		mutex_lock(lock);
 		if (arg > 1 || !pviommu_device_set_bypass(&vi->pv, arg))
 			ret = -EINVAL;
-		else
-			vhost_iommu_place_all_unattached(vi);
+		else	/* -EIO as in vhost_iommu_set_config() */
+			ret = vhost_iommu_place_all_unattached(vi);
 		mutex_unlock(lock);
 	}
 	mutex_unlock(&vi->dev.mutex);
@@ -753,9 +762,11 @@ err_free:
  * Closing the file (or the owner dying) tears everything down: no request
  * runs any more, the model's reset detaches every endpoint and destroys
  * every domain (unmapping and unpinning their pages), the groups go back to
- * VFIO's blocking domain, and the container is unbound.  The pins are
- * undone before vhost_dev_cleanup() drops the owner's mm, which the
- * accounting needs.
+ * VFIO's blocking domain, and the container is unbound.  A group the iommu
+ * core cannot detach keeps its emptied domain, which is freed when it
+ * leaves it, at the latest when the container goes (container_free()).
+ * The pins are undone before vhost_dev_cleanup() drops the owner's mm,
+ * which the accounting needs.
  */
 static int vhost_iommu_release(struct inode *inode, struct file *file)
 {

@@ -26,9 +26,18 @@
  *
  * Lifetimes: the container is refcounted (c->kref): VFIO's iommu_data holds
  * one reference and a bound vhost device another.  Groups are refcounted
- * (g->kref): the container's list holds one and a declared endpoint one.
- * vhost_iommu is freed by the release of its file, after it has reset the
- * model (which unmaps and unpins everything) and unbound itself.
+ * (g->kref): the container's list (c->groups, or c->stuck) holds one and a
+ * declared endpoint one.  vhost_iommu is freed by the release of its file,
+ * after it has reset the model (which unmaps and unpins everything) and
+ * unbound itself.
+ *
+ * Host domains: a guest domain's (vhost_iommu_domain.hd) and the identity
+ * domain belong to the vhost device, and are freed through
+ * vhost_iommu_free_host_domain().  The iommu core may fail to take a group
+ * out of a domain (iommu_detach_group() only WARNs), so a group can be stuck
+ * in a domain whose owner is done with it: that domain, emptied, then
+ * belongs to the groups stuck in it (g->owns_domain), and the last of them
+ * to leave it frees it.  A group with a domain is on c->groups or c->stuck.
  */
 #ifndef VHOST_IOMMU_H
 #define VHOST_IOMMU_H
@@ -68,6 +77,7 @@ struct vhost_iommu_group {
 	struct iommu_group *group;		/* reference held */
 	/* [c] Our host domain the group is attached to; NULL: VFIO's blocking domain. */
 	struct iommu_domain *domain;
+	bool owns_domain;			/* [c] stuck in it, its last user */
 	struct vhost_iommu_endpoint *ep;	/* [c] declared on it, or NULL */
 	bool gone;				/* [c] left the container */
 };
@@ -76,6 +86,8 @@ struct vhost_iommu_container {
 	struct kref kref;
 	struct mutex lock;			/* c->lock: the [c] fields */
 	struct list_head groups;		/* [c] */
+	/* [c] Groups that left the container while stuck in one of our domains */
+	struct list_head stuck;
 	struct bus_type *bus;			/* [c] of the first group */
 	struct vhost_iommu *vi;			/* [c] bound device, or NULL */
 };
@@ -147,9 +159,9 @@ int vhost_iommu_bind(struct vhost_iommu *vi, struct vhost_iommu_container *c);
 extern const struct pviommu_device_ops vhost_iommu_ops;
 int vhost_iommu_domains_init(void);
 void vhost_iommu_domains_exit(void);
-void vhost_iommu_place_unattached(struct vhost_iommu *vi,
-				  struct vhost_iommu_endpoint *vep);
-void vhost_iommu_place_all_unattached(struct vhost_iommu *vi);
+int vhost_iommu_place_unattached(struct vhost_iommu *vi,
+				 struct vhost_iommu_endpoint *vep);
+int vhost_iommu_place_all_unattached(struct vhost_iommu *vi);
 int vhost_iommu_identity_refresh(struct vhost_iommu *vi);
 void vhost_iommu_identity_put(struct vhost_iommu *vi);
 
@@ -161,5 +173,7 @@ void vhost_iommu_group_put(struct vhost_iommu_group *g);
 int vhost_iommu_group_set_domain(struct vhost_iommu_group *g,
 				 struct iommu_domain *hd);
 struct iommu_domain *vhost_iommu_alloc_host_domain(struct vhost_iommu_container *c);
+void vhost_iommu_free_host_domain(struct vhost_iommu_container *c,
+				  struct iommu_domain *hd);
 
 #endif /* VHOST_IOMMU_H */

@@ -65,15 +65,18 @@ static u8 pool_attach_ep(struct pviommu_device *dev,
 	return VIRTIO_IOMMU_S_OK;
 }
 
-static void pool_detach_ep(struct pviommu_device *dev,
-			   struct pviommu_domain *domain,
-			   struct pviommu_endpoint *ep)
+static u8 pool_detach_ep(struct pviommu_device *dev,
+			 struct pviommu_domain *domain,
+			 struct pviommu_endpoint *ep)
 {
 	struct pool_backend *pool = to_pool(dev);
 
 	pool->nr_detach++;
 	pool->last_domain = domain;
 	pool->last_ep = ep;
+	if ((long)pviommu_domain_id(domain) == pool->refuse_detach_domain)
+		return VIRTIO_IOMMU_S_DEVERR;
+	return VIRTIO_IOMMU_S_OK;
 }
 
 static struct pviommu_mapping *pool_alloc_mapping(struct pviommu_device *dev)
@@ -162,6 +165,7 @@ void pool_init(struct pool_backend *pool, u64 features)
 	pool->endpoints[3].resv = pool_resv;
 	pool->endpoints[3].nr_resv = 2;
 	pool->refuse_attach_domain = -1;
+	pool->refuse_detach_domain = -1;
 }
 
 unsigned int pool_domains_in_use(const struct pool_backend *pool)

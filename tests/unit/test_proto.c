@@ -16,6 +16,7 @@
 #define NOENT	VIRTIO_IOMMU_S_NOENT
 #define UNSUPP	VIRTIO_IOMMU_S_UNSUPP
 #define NOMEM	VIRTIO_IOMMU_S_NOMEM
+#define DEVERR	VIRTIO_IOMMU_S_DEVERR
 #define DROPPED	0xff	/* used_len 0 */
 #define R	VIRTIO_IOMMU_MAP_F_READ
 #define W	VIRTIO_IOMMU_MAP_F_WRITE
@@ -284,6 +285,13 @@ static void test_attach(void)
 	       "attach: a move the backend cannot do -> UNSUPP, endpoint stays where it was");
 	pool.refuse_attach_domain = -1;
 
+	pool.refuse_detach_domain = 2;
+	tap_ok(&t, pool_attach(&pool, 3, 2, 0) == DEVERR &&
+	       pool.endpoints[2].domain == domain_of(2) && !domain_of(3) &&
+	       pool_domains_in_use(&pool) == 1,
+	       "attach: a move whose detach the backend fails -> its status, endpoint stays where it was");
+	pool.refuse_detach_domain = -1;
+
 	/* Endpoint 3 reserves 0x1000000-0x1ffffff. */
 	pool_map(&pool, 2, 0x1000000, 0x1000fff, 0, RW);
 	tap_ok(&t, pool_attach(&pool, 2, 3, 0) == UNSUPP &&
@@ -321,6 +329,12 @@ static void test_detach(void)
 	       !pool.endpoints[1].domain && domain_of(1),
 	       "detach: the device MUST ignore reserved");
 	pool_map(&pool, 1, 0, PAGE - 1, 0, RW);
+	pool.refuse_detach_domain = 1;
+	tap_ok(&t, pool_detach(&pool, 1, 2) == DEVERR &&
+	       pool.endpoints[2].domain == domain_of(1) &&
+	       pool_mapped(&pool, 1, 0, PAGE - 1) && pool.nr_unmap == 0,
+	       "detach: a detach the backend fails -> its status, endpoint and domain stay");
+	pool.refuse_detach_domain = -1;
 	tap_ok(&t, pool_detach(&pool, 1, 2) == OK && !domain_of(1) &&
 	       pool_mappings_in_use(&pool) == 0 && pool_domains_in_use(&pool) == 0,
 	       "detach: the domain dies with its last endpoint, and its mappings with it");
@@ -502,6 +516,17 @@ static void test_reset(void)
 	       "reset: after a reset no endpoint is attached to any domain");
 	tap_ok(&t, pool.dev.config.bypass == 1,
 	       "reset: bypass SHOULD persist across device reset");
+
+	pool_init(&pool, 0);
+	pool_attach(&pool, 1, 1, 0);
+	pool_attach(&pool, 1, 2, 0);
+	pool_map(&pool, 1, 0, PAGE - 1, 0, RW);
+	pool.refuse_detach_domain = 1;
+	pviommu_device_reset(&pool.dev);
+	tap_ok(&t, !pool.endpoints[1].domain && !pool.endpoints[2].domain &&
+	       pool_domains_in_use(&pool) == 0 && pool_mappings_in_use(&pool) == 0 &&
+	       pool.nr_unmap == 1,
+	       "reset: detaches every endpoint even when the backend fails to");
 }
 
 static void test_fault(void)

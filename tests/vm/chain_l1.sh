@@ -9,6 +9,8 @@
 #
 #   CHAIN_VHOST   on (vhost_iommu.ko) or off (QEMU's userspace virtio-iommu)
 #   CHAIN_L2      the L2 script name
+#   CHAIN_EDU     1: assign the edu device too (a second endpoint)
+# and l2_run's L2_KERNEL, L2_INITRD, L2_MEM for another guest kernel.
 . /tests/lib.sh
 
 DBG=/sys/kernel/debug
@@ -20,27 +22,24 @@ check "NVMe controller found (at ${bdf:-nowhere})" [ -n "$bdf" ] || exit 1
 check "the image carries the patched QEMU /usr/bin/qemu-pviommu" \
 	[ -x /usr/bin/qemu-pviommu ] || exit 1
 check "NVMe $bdf bound to vfio-pci" vfio_bind "$bdf" || exit 1
+edu_dev=
+if [ "${CHAIN_EDU:-0}" = 1 ]; then
+	edu=$(pci_find 1234:11e8)
+	check "edu $edu bound to vfio-pci" vfio_bind "$edu" || exit 1
+	edu_dev="-device vfio-pci,host=$edu,rombar=0"
+fi
 mount -t debugfs none $DBG 2>/dev/null
 if [ "$CHAIN_VHOST" = on ]; then
 	check "modprobe vhost_iommu" modprobe vhost_iommu || exit 1
 fi
 
-# vhost-iommu's debugfs directory lives as long as QEMU holds the device:
-# sample its counters while L2 runs; the last sample is kept.
-(
-	while :; do
-		for f in $DBG/vhost-iommu/*/stats; do
-			[ -f "$f" ] && cat "$f" >$VSTATS.new 2>/dev/null && mv $VSTATS.new $VSTATS
-		done
-		sleep 0.2
-	done
-) &
+vhost_stats_sampler $VSTATS &
 sampler=$!
 
 L2_QEMU=/usr/bin/qemu-pviommu L2_MACHINE=pc l2_run "$CHAIN_L2" \
 	-L /usr/share/qemu -L /usr/share/seabios \
 	-device "virtio-iommu-pci,vhost=$CHAIN_VHOST" \
-	-device "vfio-pci,host=$bdf,rombar=0" \
+	-device "vfio-pci,host=$bdf,rombar=0" $edu_dev \
 	-trace 'virtio_iommu_*' -D $TRACE
 kill $sampler 2>/dev/null
 wait $sampler 2>/dev/null

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Shared L2 side of the full-chain tests (sourced): pviommu.ko drives the
+# Shared L2 side of the full-chain tests (sourced): pviommu.ko (or
+# CHAIN_GUEST_DRIVER, e.g. Linux's own virtio_iommu) drives the
 # virtio-iommu, then nvme binds behind it.  An ext2 filesystem in the first
 # 8 MiB must survive a remount; 8 MiB written with O_DIRECT at 16 MiB must
 # read back, and is checked from the disk image by the host hook.
@@ -12,10 +13,11 @@ DBG=/sys/kernel/debug
 dev=/dev/nvme0n1
 
 mount -t debugfs none $DBG 2>/dev/null
-check "modprobe pviommu (before the endpoint drivers)" modprobe pviommu || exit 1
+drv=${CHAIN_GUEST_DRIVER:-pviommu}
+check "modprobe $drv (before the endpoint drivers)" modprobe "$drv" || exit 1
 check "modprobe virtio_pci" modprobe virtio_pci
-vdev=$(basename "$(ls -d /sys/bus/virtio/drivers/pviommu/virtio* 2>/dev/null | head -n1)")
-check "pviommu drives the virtio-iommu device (${vdev:-none})" [ -n "$vdev" ] || exit 1
+vdev=$(basename "$(ls -d /sys/bus/virtio/drivers/$drv/virtio* 2>/dev/null | head -n1)")
+check "$drv drives the virtio-iommu device (${vdev:-none})" [ -n "$vdev" ] || exit 1
 nvme=$(pci_find 1b36:0010)
 check "the assigned NVMe ($nvme) is in an IOMMU group" \
 	[ -e "/sys/bus/pci/devices/${nvme:-none}/iommu_group" ] || exit 1

@@ -1,8 +1,11 @@
 # shellcheck shell=dash
 # Helpers for the in-VM test scripts (busybox sh), sourced as /tests/lib.sh.
 # /init has set TAP_STATE and the RIG_* variables; see tests/rig/init.
+# RIG_ROOT (default /rig) is where the image keeps tap.sh and l2/; bench/run.sh
+# --l1 native points it at a staging directory on a real host.
 
-. /rig/tap.sh
+: "${RIG_ROOT:=/rig}"
+. "$RIG_ROOT/tap.sh"
 
 # Seconds since this VM's kernel started, e.g. "12.34".
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
@@ -30,6 +33,19 @@ vfio_bind() {
 	[ "$(basename "$(readlink "$d/driver")")" = vfio-pci ]
 }
 
+# vhost_stats_sampler FILE: keep FILE a copy of the last vhost-iommu device's
+# debugfs counters, forever (run it in the background while L2 runs: the
+# directory lives only as long as QEMU holds the device).
+vhost_stats_sampler() {
+	local f
+	while :; do
+		for f in /sys/kernel/debug/vhost-iommu/*/stats; do
+			[ -f "$f" ] && cat "$f" >"$1.new" 2>/dev/null && mv "$1.new" "$1"
+		done
+		sleep 0.2
+	done
+}
+
 # Limit of one L2 attempt, in seconds (rig_l2_timeout= on the L1 command line).
 : "${RIG_L2_TIMEOUT:=120}"
 # L2's CPU model (rig_l2_cpu=).  Without -xsave, the L2 kernel warns at boot
@@ -45,7 +61,9 @@ vfio_bind() {
 #
 # L2_QEMU (default qemu-system-x86_64, Debian's) and L2_MACHINE (default pc)
 # choose the inner QEMU and its machine; the patched QEMU of vmm/qemu is
-# /usr/bin/qemu-pviommu when the image carries it.
+# /usr/bin/qemu-pviommu when the image carries it.  L2_KERNEL and L2_INITRD
+# (initramfs pieces, concatenated) choose another guest kernel than the
+# rig's, such as the debug flavour in /rig/l2-debug; L2_MEM its memory (MiB).
 #
 # L2's script gets 3/4 of the attempt's limit, so that a script that hangs is
 # still reported by L2's /init.  A nested run can hang with no output (about 1
@@ -53,21 +71,23 @@ vfio_bind() {
 # printed RIG:END is retried once.  The retry is reported as a diagnostic and
 # as the fact l2_retry=1, which the host runner prints.
 l2_run() {
-	local name=$1 initrd=/tmp/l2-initrd.cpio attempt=1 log rc t0
+	local name=$1 initrd=/tmp/l2-initrd${L2_INITRD:+-alt}.cpio attempt=1 log rc t0
 	shift
-	check "KVM in L1 (kvm_amd with nested paging)" eval \
-		'modprobe kvm_amd && [ -c /dev/kvm ] && [ "$(cat /sys/module/kvm_amd/parameters/npt)" = Y ]' ||
+	check "KVM with nested paging (npt or ept) for L2" eval \
+		'{ [ -c /dev/kvm ] || modprobe kvm_amd 2>/dev/null || modprobe kvm_intel; } && [ -c /dev/kvm ] &&
+		 grep -qx Y /sys/module/kvm_amd/parameters/npt /sys/module/kvm_intel/parameters/ept 2>/dev/null' ||
 		return 1
-	[ -f $initrd ] || cat /rig/l2/base.cpio /rig/l2/payload.cpio >$initrd
+	# shellcheck disable=SC2086 # a list of files
+	[ -f $initrd ] || cat ${L2_INITRD:-"$RIG_ROOT/l2/base.cpio" "$RIG_ROOT/l2/payload.cpio"} >$initrd
 	while :; do
 		log=/tmp/l2-$name-$attempt.log
 		diag "starting L2 for $name.sh (attempt $attempt, limit ${RIG_L2_TIMEOUT}s)"
 		t0=$(uptime_s)
 		{
 			timeout -s KILL "$RIG_L2_TIMEOUT" "${L2_QEMU:-qemu-system-x86_64}" \
-				-accel kvm -M "${L2_MACHINE:-pc}" -cpu "$RIG_L2_CPU" -m 256 -nodefaults -display none \
+				-accel kvm -M "${L2_MACHINE:-pc}" -cpu "$RIG_L2_CPU" -m "${L2_MEM:-256}" -nodefaults -display none \
 				-serial stdio -no-reboot \
-				-kernel /rig/l2/vmlinux -initrd $initrd \
+				-kernel "${L2_KERNEL:-$RIG_ROOT/l2/vmlinux}" -initrd $initrd \
 				-append "console=ttyS0 loglevel=2 panic=-1 rig_level=2 rig_test=$name rig_timeout=$((RIG_L2_TIMEOUT * 3 / 4)) ${L2_APPEND:-}" \
 				"$@" </dev/null 2>&1
 			echo $? >/tmp/l2.rc
