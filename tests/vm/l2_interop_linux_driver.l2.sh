@@ -12,12 +12,13 @@ CHAIN_GUEST_DRIVER=virtio_iommu
 . /tests/chain_l2.sh
 
 edu=$(pci_find 1234:11e8)
-check "edu $edu is in an IOMMU group of virtio_iommu" \
-	[ -e "/sys/bus/pci/devices/$edu/iommu_group" ] || exit 1
 # virtio-iommu does no interrupt remapping (edu_type1 polls anyway).
 check "modprobe vfio_iommu_type1 allow_unsafe_interrupts=1" \
 	modprobe vfio_iommu_type1 allow_unsafe_interrupts=1
 check "edu $edu bound to vfio-pci" vfio_bind "$edu" || exit 1
+# (The VIOT gives edu its group when vfio-pci binds it.)
+check "edu $edu is in an IOMMU group of virtio_iommu" \
+	[ -e "/sys/bus/pci/devices/$edu/iommu_group" ] || exit 1
 edu_type1 "$edu" | tap_import "edu_type1: "
 debug_leaks "after the NVMe and edu tests"
 debug_end

@@ -11,7 +11,9 @@ CHAIN_L2=l2_interop_linux_driver.l2
 CHAIN_EDU=1
 L2_KERNEL=/rig/l2-debug/bzImage
 L2_INITRD="/rig/l2-debug/base.cpio /rig/l2-debug/payload.cpio"
-L2_MEM=768
+L2_MEM=512
+# The detectors report at KERN_ERR: show them (and warnings) on the console.
+L2_APPEND="loglevel=5"
 . /tests/lib.sh
 check "the image carries the debug flavour for L2 (/rig/l2-debug)" [ -f $L2_KERNEL ] || exit 1
 . /tests/chain_l1.sh
