@@ -67,9 +67,11 @@ vhost_stats_sampler() {
 #
 # L2's script gets 3/4 of the attempt's limit, so that a script that hangs is
 # still reported by L2's /init.  A nested run can hang with no output (about 1
-# in 16 runs on this machine kind): an attempt killed at its limit before L2
-# printed RIG:END is retried once.  The retry is reported as a diagnostic and
-# as the fact l2_retry=1, which the host runner prints.
+# in 16 runs on this machine kind), or end at once, before its kernel printed
+# anything (a reset: QEMU exits 0 under -no-reboot): an attempt killed at its
+# limit before L2 printed RIG:END, or that ended before L2 reached /init, is
+# retried once.  The retry is reported as a diagnostic and as the fact
+# l2_retry=1, which the host runner prints.
 l2_run() {
 	local name=$1 initrd=/tmp/l2-initrd${L2_INITRD:+-alt}.cpio attempt=1 log rc t0
 	shift
@@ -81,6 +83,7 @@ l2_run() {
 	[ -f $initrd ] || cat ${L2_INITRD:-"$RIG_ROOT/l2/base.cpio" "$RIG_ROOT/l2/payload.cpio"} >$initrd
 	while :; do
 		log=/tmp/l2-$name-$attempt.log
+		: >"$log"
 		diag "starting L2 for $name.sh (attempt $attempt, limit ${RIG_L2_TIMEOUT}s)"
 		t0=$(uptime_s)
 		{
@@ -94,8 +97,14 @@ l2_run() {
 		} | _l2_console "$log" "$t0"
 		rc=$(cat /tmp/l2.rc)
 		grep -q '^RIG:END' "$log" && break
-		if [ "$attempt" -ne 1 ] || [ "$rc" -ne 137 ]; then break; fi
-		diag "RETRY: L2 attempt 1 hung (killed after ${RIG_L2_TIMEOUT}s without RIG:END); retrying once"
+		[ "$attempt" -eq 1 ] || break
+		if [ "$rc" -eq 137 ]; then
+			diag "RETRY: L2 attempt 1 hung (killed after ${RIG_L2_TIMEOUT}s without RIG:END); retrying once"
+		elif ! grep -q '^RIG:INFO level 2 reached /init' "$log"; then
+			diag "RETRY: L2 attempt 1 ended (QEMU status $rc) before its kernel reached /init; retrying once"
+		else
+			break
+		fi
 		fact l2_retry 1
 		attempt=2
 	done
