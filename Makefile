@@ -242,15 +242,18 @@ RIG_TESTS += l2_chain_vhost l2_chain_userspace l2_chain_edu l2_chain_kill
 #                vhost=off / vhost=on on the emulated host's NVMe, strict and
 #                lazy, the L1 floor: bench/results/<ts>/ (table, JSON, PNGs).
 #                BENCH_ARGS go to bench/run.sh (--rounds, --seconds, ...).
-# make check runs its tiny mode (bench_compare_tiny) and the dry run of the
-# --l1 native path (tests/bench/dry_run.sh).
-.PHONY: bench check-bench-dry-run
+# make check runs its tiny mode (bench_compare_tiny), the dry run of the
+# --l1 native path (tests/bench/dry_run.sh) and the report's refusals of
+# unverified or partial runs (tests/bench/report_refuses.sh).
+.PHONY: bench check-bench
 bench: modules qemu rig
 	bench/run.sh $(BENCH_ARGS)
 
-check-bench-dry-run:
+check-bench:
 	@echo "== bench: the --l1 native path, dry"
 	bash tests/bench/dry_run.sh
+	@echo "== bench: report.py refuses what was not verified"
+	bash tests/bench/report_refuses.sh
 
-check: check-bench-dry-run
+check: check-bench
 RIG_TESTS += bench_compare_tiny
