@@ -20,5 +20,5 @@ check "edu $edu bound to vfio-pci" vfio_bind "$edu" || exit 1
 check "edu $edu is in an IOMMU group of virtio_iommu" \
 	[ -e "/sys/bus/pci/devices/$edu/iommu_group" ] || exit 1
 edu_type1 "$edu" | tap_import "edu_type1: "
-debug_leaks "after the NVMe and edu tests"
+debug_leaks "the NVMe and edu tests"
 debug_end
