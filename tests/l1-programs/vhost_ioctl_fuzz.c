@@ -519,16 +519,6 @@ static long foll_pin_balance(void)
 	return acq < 0 || rel < 0 ? -1 : acq - rel;
 }
 
-static unsigned long opt(int argc, char **argv, const char *name, unsigned long def)
-{
-	int i;
-
-	for (i = 2; i + 1 < argc; i++)
-		if (!strcmp(argv[i], name))
-			return strtoul(argv[i + 1], NULL, 0);
-	return def;
-}
-
 int main(int argc, char **argv)
 {
 	unsigned long n, i, live_every;
@@ -543,9 +533,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	bdf = argv[1];
-	n = opt(argc, argv, "--calls", 100000);
-	seed = opt(argc, argv, "--seed", seed) | 1;
-	live_every = opt(argc, argv, "--live-every", 500);
+	n = vhost_opt(argc, argv, "--calls", 100000);
+	seed = vhost_opt(argc, argv, "--seed", seed) | 1;
+	live_every = vhost_opt(argc, argv, "--live-every", 500);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ram = guest_ram();
 	edge = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -27,16 +27,6 @@ static bool want(int argc, char **argv, const char *suite)
 	return !any;
 }
 
-static unsigned long opt(int argc, char **argv, const char *name, unsigned long def)
-{
-	int i;
-
-	for (i = 2; i + 1 < argc; i++)
-		if (!strcmp(argv[i], name))
-			return strtoul(argv[i + 1], NULL, 0);
-	return def;
-}
-
 /* A fresh device and container for a suite; bails if it cannot be had. */
 static void open_or_bail(struct rig *g, uint8_t *ram, const char *bdf)
 {
@@ -83,7 +73,7 @@ int main(int argc, char **argv)
 		open_or_bail(&g, ram, bdf);
 		t_malformed(&g);
 		t_bad_ranges(&g);
-		t_random(&g, opt(argc, argv, "--random", 100000));
+		t_random(&g, vhost_opt(argc, argv, "--random", 100000));
 		rig_close(&g);
 		tap(vmlck_kb() == lck0, "VmLck back to its baseline %ld kB after close", lck0);
 		t_memlock(bdf, ram);
@@ -91,7 +81,7 @@ int main(int argc, char **argv)
 	}
 	if (want(argc, argv, "scale")) {
 		open_or_bail(&g, ram, bdf);
-		suite_scale(&g, opt(argc, argv, "--scale", 100000));
+		suite_scale(&g, vhost_opt(argc, argv, "--scale", 100000));
 		rig_close(&g);
 	}
 	tap(vmlck_kb() == lck0, "VmLck at its baseline %ld kB at the end", lck0);

@@ -93,6 +93,21 @@ static inline int tap_done(void)
 	return tap_failed ? 1 : 0;
 }
 
+/*
+ * The value of "NAME VALUE" among the arguments after the first (the BDF),
+ * or @def.
+ */
+static inline unsigned long vhost_opt(int argc, char **argv, const char *name,
+				      unsigned long def)
+{
+	int i;
+
+	for (i = 2; i + 1 < argc; i++)
+		if (!strcmp(argv[i], name))
+			return strtoul(argv[i + 1], NULL, 0);
+	return def;
+}
+
 static inline double now_s(void)
 {
 	struct timespec ts;

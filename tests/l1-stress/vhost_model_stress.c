@@ -334,16 +334,6 @@ static bool set_make_it_fail(int pid, int on)
 	return fclose(f) == 0;
 }
 
-static unsigned long opt(int argc, char **argv, const char *name, unsigned long def)
-{
-	int i;
-
-	for (i = 2; i + 1 < argc; i++)
-		if (!strcmp(argv[i], name))
-			return strtoul(argv[i + 1], NULL, 0);
-	return def;
-}
-
 static bool flag(int argc, char **argv, const char *name)
 {
 	int i;
@@ -373,9 +363,9 @@ int main(int argc, char **argv)
 			argv[0]);
 		return 2;
 	}
-	n = opt(argc, argv, "--ops", 1000000);
-	every = opt(argc, argv, "--dma-every", 10000);
-	seed = opt(argc, argv, "--seed", seed) | 1;
+	n = vhost_opt(argc, argv, "--ops", 1000000);
+	every = vhost_opt(argc, argv, "--dma-every", 10000);
+	seed = vhost_opt(argc, argv, "--seed", seed) | 1;
 	failslab = flag(argc, argv, "--failslab");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ram = guest_ram();
