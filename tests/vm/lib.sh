@@ -66,12 +66,14 @@ vhost_stats_sampler() {
 # rig's, such as the debug flavour in /rig/l2-debug; L2_MEM its memory (MiB).
 #
 # L2's script gets 3/4 of the attempt's limit, so that a script that hangs is
-# still reported by L2's /init.  A nested run can hang with no output (about 1
-# in 16 runs on this machine kind), or end at once, before its kernel printed
-# anything (a reset: QEMU exits 0 under -no-reboot): an attempt killed at its
-# limit before L2 printed RIG:END, or that ended before L2 reached /init, is
-# retried once.  The retry is reported as a diagnostic and as the fact
-# l2_retry=1, which the host runner prints.
+# still reported by L2's /init.  A nested run on TCG can hang with no output
+# (about 1 in 16 runs on this machine kind), or reset without a word, before
+# its kernel printed anything or in the middle of the test (QEMU exits 0 under
+# -no-reboot, and L2's console has no panic, oops or BUG).  An attempt killed
+# at its limit before L2 printed RIG:END, or that ended in such a silent
+# reset, is retried once; a reset that L2's kernel explains is not.  The retry
+# is reported as a diagnostic and as the fact l2_retry=1, which the host
+# runner prints.
 l2_run() {
 	local name=$1 initrd=/tmp/l2-initrd${L2_INITRD:+-alt}.cpio attempt=1 log rc t0
 	shift
@@ -102,6 +104,8 @@ l2_run() {
 			diag "RETRY: L2 attempt 1 hung (killed after ${RIG_L2_TIMEOUT}s without RIG:END); retrying once"
 		elif ! grep -q '^RIG:INFO level 2 reached /init' "$log"; then
 			diag "RETRY: L2 attempt 1 ended (QEMU status $rc) before its kernel reached /init; retrying once"
+		elif [ "$rc" -eq 0 ] && ! grep -v '^RIG:' "$log" | grep -qE "$RIG_KERNEL_ERRORS"; then
+			diag "RETRY: L2 attempt 1 reset silently in the middle of its test (QEMU status 0, no kernel error on its console); retrying once"
 		else
 			break
 		fi
