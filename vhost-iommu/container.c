@@ -190,6 +190,20 @@ void vhost_iommu_container_put(struct vhost_iommu_container *c)
 }
 
 /**
+ * vhost_iommu_put_resv_list() - free what iommu_get_group_resv_regions() gave
+ * @list: the list it filled; empty afterwards
+ */
+void vhost_iommu_put_resv_list(struct list_head *list)
+{
+	struct iommu_resv_region *r, *tmp;
+
+	list_for_each_entry_safe(r, tmp, list, list) {
+		list_del(&r->list);
+		kfree(r);
+	}
+}
+
+/**
  * vhost_iommu_alloc_host_domain() - a new, empty host domain
  * @c: the container, whose groups the domain must suit
  *
@@ -373,7 +387,7 @@ static int iova_ranges_cap(struct vhost_iommu_container *c,
 			   struct iommu_domain *hd, struct vfio_info_cap *caps)
 {
 	struct vfio_iommu_type1_info_cap_iova_range *cap;
-	struct iommu_resv_region *r, *tmp;
+	struct iommu_resv_region *r;
 	struct vfio_info_cap_header *header;
 	struct vhost_iommu_group *g;
 	u64 cur, end = hd->geometry.aperture_end;
@@ -437,10 +451,7 @@ static int iova_ranges_cap(struct vhost_iommu_container *c,
 		}
 	}
 out:
-	list_for_each_entry_safe(r, tmp, &resv, list) {
-		list_del(&r->list);
-		kfree(r);
-	}
+	vhost_iommu_put_resv_list(&resv);
 	return ret;
 }
 

@@ -328,7 +328,7 @@ static int endpoint_resv(struct iommu_group *group,
 			 struct pviommu_resv_region **out, unsigned int *nr)
 {
 	struct pviommu_resv_region *resv;
-	struct iommu_resv_region *r, *tmp;
+	struct iommu_resv_region *r;
 	unsigned int i, n = 1;
 	LIST_HEAD(list);
 	int ret;
@@ -365,10 +365,7 @@ static int endpoint_resv(struct iommu_group *group,
 	*out = resv;
 	*nr = n;
 out:
-	list_for_each_entry_safe(r, tmp, &list, list) {
-		list_del(&r->list);
-		kfree(r);
-	}
+	vhost_iommu_put_resv_list(&list);
 	return ret;
 }
 

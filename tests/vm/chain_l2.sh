@@ -47,13 +47,7 @@ if check "mount it" mount -t ext2 $dev /mnt; then
 	umount /mnt
 fi
 
-head -c $((SIZE_MIB << 20)) /dev/urandom >/tmp/pattern
-want=$(md5sum </tmp/pattern | cut -d' ' -f1)
-check "wrote $SIZE_MIB MiB at $OFFSET_MIB MiB (O_DIRECT)" \
-	dd if=/tmp/pattern of=$dev bs=1M seek=$OFFSET_MIB count=$SIZE_MIB oflag=direct conv=fsync 2>/dev/null
-got=$(dd if=$dev bs=1M skip=$OFFSET_MIB count=$SIZE_MIB iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)
-check "read back (O_DIRECT) md5 $got matches the written $want" [ "$got" = "$want" ]
-fact nvme_md5 "$want"
+nvme_write_check $dev $OFFSET_MIB $SIZE_MIB
 fact nvme_mib "$SIZE_MIB"
 
 if [ -f $DBG/pviommu/stats ]; then

@@ -61,12 +61,18 @@ case $parts in *,failslab,*)
 		echo 0 >$F/verbose
 		echo N >$F/ignore-gfp-wait 2>/dev/null
 		echo N >$F/cache-filter 2>/dev/null
+		# The log so far is judged now, and cleared if clean: failslab's
+		# own may hold the core's WARNs (debug_core_warns).
+		debug_log_check "before failslab" && dmesg -c >/dev/null
 		t0=$(uptime_s)
 		vhost_model_stress "$bdf" --ops "${RIG_FAILSLAB_OPS:-20000}" --seed "$seed" \
-			--failslab --dma-every 1000 | tap_import "failslab: "
+			--failslab --dma-every 1000 >/tmp/failslab.tap
+		tap_import "failslab: " </tmp/failslab.tap
 		fact failslab_s "$(since "$t0")"
 		echo 0 >$F/probability
 		diag "failslab: $(cat $F/times) times left; probability ${RIG_FAILSLAB_PROBABILITY:-5}%"
+		deverr=$(sed -n 's/.*statuses:.* DEVERR \([0-9]*\),.*/\1/p' /tmp/failslab.tap)
+		debug_core_warns "failslab" "${deverr:-0}"
 		debug_leaks "failslab"
 	else
 		diag "no $F on this kernel: failslab part skipped"

@@ -8,14 +8,8 @@
 # from edu at each page address L2 reported.
 . /tests/lib.sh
 
-DBG=/sys/kernel/debug
-edu=$(pci_find 1234:11e8)
-check "edu found (at ${edu:-nowhere})" [ -n "$edu" ] || exit 1
-check "the image carries the patched QEMU /usr/bin/qemu-pviommu" \
-	[ -x /usr/bin/qemu-pviommu ] || exit 1
-check "edu $edu bound to vfio-pci" vfio_bind "$edu" || exit 1
-mount -t debugfs none $DBG 2>/dev/null
-check "modprobe vhost_iommu" modprobe vhost_iommu || exit 1
+chain_assign 1234:11e8 edu || exit 1
+edu=$chain_bdf
 vhost_stats_sampler /tmp/vs &
 sampler=$!
 L2_QEMU=/usr/bin/qemu-pviommu l2_run l2_chain_edu.l2 \

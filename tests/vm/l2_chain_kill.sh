@@ -6,13 +6,8 @@
 . /tests/lib.sh
 
 DBG=/sys/kernel/debug
-bdf=$(pci_find 1b36:0010)
-check "NVMe controller found (at ${bdf:-nowhere})" [ -n "$bdf" ] || exit 1
-check "the image carries the patched QEMU /usr/bin/qemu-pviommu" \
-	[ -x /usr/bin/qemu-pviommu ] || exit 1
-check "NVMe $bdf bound to vfio-pci" vfio_bind "$bdf" || exit 1
-mount -t debugfs none $DBG 2>/dev/null
-check "modprobe vhost_iommu" modprobe vhost_iommu || exit 1
+chain_assign 1b36:0010 "NVMe controller" || exit 1
+bdf=$chain_bdf
 check "KVM in L1" eval 'modprobe kvm_amd && [ -c /dev/kvm ]' || exit 1
 
 initrd=/tmp/l2-initrd.cpio

@@ -19,10 +19,4 @@ check "$dev appeared" [ -b $dev ] || exit 1
 read -r serial </sys/class/nvme/nvme0/serial # space-padded; read trims it
 check "it is the rig's disk (serial ${serial:-none})" [ "$serial" = pviommu0 ] || exit 1
 
-head -c $((SIZE_MIB << 20)) /dev/urandom >/tmp/pattern
-want=$(md5sum </tmp/pattern | cut -d' ' -f1)
-check "wrote $SIZE_MIB MiB at $OFFSET_MIB MiB (O_DIRECT)" \
-	dd if=/tmp/pattern of=$dev bs=1M seek=$OFFSET_MIB count=$SIZE_MIB oflag=direct conv=fsync 2>/dev/null
-got=$(dd if=$dev bs=1M skip=$OFFSET_MIB count=$SIZE_MIB iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)
-check "read back (O_DIRECT) md5 $got matches the written $want" [ "$got" = "$want" ]
-fact nvme_md5 "$want"
+nvme_write_check $dev $OFFSET_MIB $SIZE_MIB

@@ -33,6 +33,34 @@ vfio_bind() {
 	[ "$(basename "$(readlink "$d/driver")")" = vfio-pci ]
 }
 
+# chain_assign VENDOR:DEVICE NAME: the L1 side of a full-chain test: find the
+# L0-emulated device (its address in $chain_bdf), check that the image carries
+# the patched QEMU, bind the device to vfio-pci, mount debugfs and load
+# vhost_iommu.  Non-zero after a failed test point.
+chain_assign() {
+	chain_bdf=$(pci_find "$1")
+	check "$2 found (at ${chain_bdf:-nowhere})" [ -n "$chain_bdf" ] || return 1
+	check "the image carries the patched QEMU /usr/bin/qemu-pviommu" \
+		[ -x /usr/bin/qemu-pviommu ] || return 1
+	check "$2 $chain_bdf bound to vfio-pci" vfio_bind "$chain_bdf" || return 1
+	mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	check "modprobe vhost_iommu" modprobe vhost_iommu
+}
+
+# nvme_write_check DEV OFFSET_MIB SIZE_MIB: write SIZE_MIB MiB of random data
+# at OFFSET_MIB with O_DIRECT, read them back with O_DIRECT and compare; the
+# md5 goes to the host hook as the fact nvme_md5.
+nvme_write_check() {
+	local want got
+	head -c $(($3 << 20)) /dev/urandom >/tmp/pattern
+	want=$(md5sum </tmp/pattern | cut -d' ' -f1)
+	check "wrote $3 MiB at $2 MiB (O_DIRECT)" \
+		dd if=/tmp/pattern of="$1" bs=1M seek="$2" count="$3" oflag=direct conv=fsync 2>/dev/null
+	got=$(dd if="$1" bs=1M skip="$2" count="$3" iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)
+	check "read back (O_DIRECT) md5 $got matches the written $want" [ "$got" = "$want" ]
+	fact nvme_md5 "$want"
+}
+
 # vhost_stats_sampler FILE: keep FILE a copy of the last vhost-iommu device's
 # debugfs counters, forever (run it in the background while L2 runs: the
 # directory lives only as long as QEMU holds the device).
