@@ -12,6 +12,8 @@
 #   debug_core_warns WHAT MAX  only the IOMMU core's WARNs on a failed
 #                      recovery attach since the log was last cleared (at
 #                      most MAX), then clear the log
+#   debug_guest_suite NAME  a pviommu.ko suite between the two, and the
+#                      virtio-iommu device driven by pviommu
 #   debug_end          the kernel log: no KASAN, lockdep, sleeping-in-atomic,
 #                      list-corruption, kmemleak or UBSAN report; lockdep still
 #                      on; FOLL_PIN balance back to its baseline
@@ -109,6 +111,25 @@ debug_core_warns() {
 		dmesg | grep -E -B 2 -A 30 "$DEBUG_REPORTS" | head -n 80 |
 			while IFS= read -r l; do diag "$l"; done
 	fi
+}
+
+# debug_guest_suite NAME: run the pviommu.ko suite /tests/NAME.sh (L1 as a
+# guest of QEMU's virtio-iommu-pci) between debug_begin and debug_end.  This
+# kernel has CONFIG_VIRTIO_IOMMU=m and so ACPI VIOT: endpoints wait for an
+# IOMMU driver, and the in-tree virtio_iommu matches the same device.  The
+# rig's images do not carry virtio_iommu.ko and nothing loads it; the device
+# must end up with pviommu (docs/guest.md, "The in-tree driver").
+debug_guest_suite() {
+	local drv d
+	debug_begin
+	( . "/tests/$1.sh" )
+	for d in /sys/bus/virtio/devices/*; do
+		[ "$(cat "$d/device")" = 0x0017 ] && drv=$(basename "$(readlink "$d/driver")")
+	done
+	check "the virtio-iommu device is driven by pviommu (driver: ${drv:-none}), virtio_iommu not loaded" \
+		eval '[ "$drv" = pviommu ] && [ ! -d /sys/module/virtio_iommu ]'
+	debug_leaks "$1"
+	debug_end
 }
 
 debug_end() {
