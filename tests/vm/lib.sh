@@ -47,6 +47,90 @@ chain_assign() {
 	check "modprobe vhost_iommu" modprobe vhost_iommu
 }
 
+# vhost_stat NAME: a counter of the (only) live vhost-iommu device, empty if none.
+vhost_stat() { sed -n "s/^$1 //p" /sys/kernel/debug/vhost-iommu/*/stats 2>/dev/null | head -n1; }
+
+# l2_kvm_ready: a test point that KVM is loaded, with nested paging, for L2.
+l2_kvm_ready() {
+	check "KVM with nested paging (npt or ept) for L2" eval \
+		'{ [ -c /dev/kvm ] || modprobe kvm_amd 2>/dev/null || modprobe kvm_intel; } && [ -c /dev/kvm ] &&
+		 grep -qx Y /sys/module/kvm_amd/parameters/npt /sys/module/kvm_intel/parameters/ept 2>/dev/null'
+}
+
+# l2_bg_start LOG NAME [QEMU ARGS...]: start L2 in the background under the
+# patched QEMU, running /tests/NAME.sh, its serial console in LOG and its
+# stderr in LOG.qemu, its monitor on the FIFOs /tmp/mon.in and /tmp/mon.out
+# (replies collected in /tmp/mon.log).  l2_pid is its QEMU's pid.
+l2_bg_start() {
+	local log=$1 name=$2 initrd=/tmp/l2-initrd.cpio
+	shift 2
+	[ -f $initrd ] || cat "$RIG_ROOT/l2/base.cpio" "$RIG_ROOT/l2/payload.cpio" >$initrd
+	rm -f /tmp/mon.in /tmp/mon.out
+	mkfifo /tmp/mon.in /tmp/mon.out
+	l2_bg_log=$log
+	/usr/bin/qemu-pviommu -L /usr/share/qemu -L /usr/share/seabios \
+		-accel kvm -M pc -cpu "$RIG_L2_CPU" -m 256 -nodefaults -display none \
+		-serial "file:$log" -no-reboot -monitor pipe:/tmp/mon \
+		-kernel "$RIG_ROOT/l2/vmlinux" -initrd $initrd \
+		-append "console=ttyS0 loglevel=2 panic=-1 rig_level=2 rig_test=$name rig_timeout=$((RIG_L2_TIMEOUT * 3 / 4))" \
+		"$@" </dev/null >"$log.qemu" 2>&1 &
+	l2_pid=$!
+	cat /tmp/mon.out >/tmp/mon.log &
+}
+
+# l2_bg_gone: true once the background L2's QEMU has exited, after a failed
+# test point that says how it ended, with its stderr and the tail of L2's
+# console; false while it runs.  Nothing waits on a VMM that is gone.
+l2_bg_gone() {
+	local rc line
+	kill -0 "$l2_pid" 2>/dev/null && return 1
+	wait "$l2_pid"
+	rc=$?
+	not_ok "L2's QEMU (pid $l2_pid) ended on its own, with $(exit_desc $rc)"
+	tail -n 20 "$l2_bg_log.qemu" | while IFS= read -r line; do diag "QEMU stderr| $line"; done
+	tr -d '\r' <"$l2_bg_log" | tail -n 20 | while IFS= read -r line; do diag "L2| $line"; done
+	return 0
+}
+
+# l2_monitor CMD: one command to the background L2's monitor.  Fails at once
+# if its QEMU is gone, and after 5 s if the monitor does not take it.
+l2_monitor() {
+	l2_bg_gone && return 1
+	timeout 5 sh -c 'echo "$1" >/tmp/mon.in' sh "$1" && return 0
+	not_ok "L2's monitor did not take '$1' within 5 s"
+	return 1
+}
+
+# l2_bg_midio MAPS: wait (90 s at most) until the background L2 printed
+# IO-LOOP and vhost-iommu has handled MAPS MAPs; a test point says so.  Fails
+# at once if L2's QEMU is gone.
+l2_bg_midio() {
+	local i=0
+	while [ $i -lt 900 ]; do
+		grep -q 'IO-LOOP' "$l2_bg_log" 2>/dev/null &&
+			[ "$(vhost_stat requests.map)" -ge "$1" ] 2>/dev/null && break
+		l2_bg_gone && return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+	check "L2 is in mid-I/O: $(vhost_stat requests.map) MAPs handled, $(vhost_stat pinned_pages) pages pinned, QEMU VmLck $(sed -n 's/^VmLck:[[:space:]]*//p' /proc/"$l2_pid"/status 2>/dev/null)" \
+		[ "$(vhost_stat requests.map)" -ge "$1" ] 2>/dev/null
+}
+
+# l2_bg_kill: SIGKILL to the background L2's QEMU in mid-I/O; then the
+# vhost-iommu device and its pins must be gone.
+l2_bg_kill() {
+	local i=0
+	check "SIGKILL to L2's QEMU (pid $l2_pid)" kill -KILL "$l2_pid" || return 1
+	wait "$l2_pid" 2>/dev/null
+	while [ -n "$(ls /sys/kernel/debug/vhost-iommu 2>/dev/null)" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	check "vhost-iommu debugfs: no device left (nothing pinned)" \
+		[ -z "$(ls /sys/kernel/debug/vhost-iommu 2>/dev/null)" ]
+}
+
 # nvme_write_check DEV OFFSET_MIB SIZE_MIB: write SIZE_MIB MiB of random data
 # at OFFSET_MIB with O_DIRECT, read them back with O_DIRECT and compare; the
 # md5 goes to the host hook as the fact nvme_md5.
@@ -74,6 +158,15 @@ vhost_stats_sampler() {
 	done
 }
 
+# exit_desc STATUS: "exit status N", or "signal S (NAME)" for a status above 128.
+exit_desc() {
+	if [ "$1" -gt 128 ] 2>/dev/null; then
+		echo "signal $(($1 - 128)) ($(kill -l $(($1 - 128)) 2>/dev/null))"
+	else
+		echo "exit status $1"
+	fi
+}
+
 # Limit of one L2 attempt, in seconds (rig_l2_timeout= on the L1 command line).
 : "${RIG_L2_TIMEOUT:=120}"
 # L2's CPU model (rig_l2_cpu=).  Without -xsave, the L2 kernel warns at boot
@@ -99,16 +192,15 @@ vhost_stats_sampler() {
 # its kernel printed anything or in the middle of the test (QEMU exits 0 under
 # -no-reboot, and L2's console has no panic, oops or BUG).  An attempt killed
 # at its limit before L2 printed RIG:END, or that ended in such a silent
-# reset, is retried once; a reset that L2's kernel explains is not.  The retry
-# is reported as a diagnostic and as the fact l2_retry=1, which the host
-# runner prints.
+# reset, is retried once (RIG_RETRIES, rig_retries= on L1's command line: 0
+# makes it fail at once, as the soak does); a reset that L2's kernel explains
+# is not.  Each retry is reported as a diagnostic and as a fact l2_retry=1,
+# which the host runner counts.  An L2 that ends without RIG:END is reported
+# with its QEMU's exit status or signal (its stderr is on the L2| lines).
 l2_run() {
 	local name=$1 initrd=/tmp/l2-initrd${L2_INITRD:+-alt}.cpio attempt=1 log rc t0
 	shift
-	check "KVM with nested paging (npt or ept) for L2" eval \
-		'{ [ -c /dev/kvm ] || modprobe kvm_amd 2>/dev/null || modprobe kvm_intel; } && [ -c /dev/kvm ] &&
-		 grep -qx Y /sys/module/kvm_amd/parameters/npt /sys/module/kvm_intel/parameters/ept 2>/dev/null' ||
-		return 1
+	l2_kvm_ready || return 1
 	# shellcheck disable=SC2086 # a list of files
 	[ -f $initrd ] || cat ${L2_INITRD:-"$RIG_ROOT/l2/base.cpio" "$RIG_ROOT/l2/payload.cpio"} >$initrd
 	while :; do
@@ -127,7 +219,9 @@ l2_run() {
 		} | _l2_console "$log" "$t0"
 		rc=$(cat /tmp/l2.rc)
 		grep -q '^RIG:END' "$log" && break
-		[ "$attempt" -eq 1 ] || break
+		diag "L2's QEMU ended with $(exit_desc "$rc") before RIG:END; the tail of its console:"
+		tail -n 8 "$log" | while IFS= read -r line; do diag "  L2| $line"; done
+		[ "$attempt" -le "${RIG_RETRIES:-1}" ] || break
 		if [ "$rc" -eq 137 ]; then
 			diag "RETRY: L2 attempt 1 hung (killed after ${RIG_L2_TIMEOUT}s without RIG:END); retrying once"
 		elif ! grep -q '^RIG:INFO level 2 reached /init' "$log"; then
