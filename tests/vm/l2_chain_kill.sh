@@ -16,8 +16,6 @@ l2_bg_start /tmp/l2-kill.log l2_chain_kill.l2 \
 	-trace 'virtio_iommu_vhost_st*' -D /tmp/l2-kill.trace \
 	-device virtio-iommu-pci,vhost=on -device "vfio-pci,host=$bdf,rombar=0"
 l2_bg_midio 2000 || exit 1
-check "L2 checked its O_DIRECT write through the kernel path before the loop" \
-	grep -q '^RIG:TAP ok .*read back (O_DIRECT) md5' /tmp/l2-kill.log
 
 # Paused, the VM makes no request; resumed, its I/O goes on through the
 # backend (which stopped and started again: a kick it missed would stall it).

@@ -102,8 +102,9 @@ l2_monitor() {
 }
 
 # l2_bg_midio MAPS: wait (90 s at most) until the background L2 printed
-# IO-LOOP and vhost-iommu has handled MAPS MAPs; a test point says so.  Fails
-# at once if L2's QEMU is gone.
+# IO-LOOP and vhost-iommu has handled MAPS MAPs; a test point says so, and
+# another that L2 checked its O_DIRECT write before the loop
+# (l2_chain_kill.l2.sh).  Fails at once if L2's QEMU is gone.
 l2_bg_midio() {
 	local i=0
 	while [ $i -lt 900 ]; do
@@ -114,7 +115,9 @@ l2_bg_midio() {
 		i=$((i + 1))
 	done
 	check "L2 is in mid-I/O: $(vhost_stat requests.map) MAPs handled, $(vhost_stat pinned_pages) pages pinned, QEMU VmLck $(sed -n 's/^VmLck:[[:space:]]*//p' /proc/"$l2_pid"/status 2>/dev/null)" \
-		[ "$(vhost_stat requests.map)" -ge "$1" ] 2>/dev/null
+		[ "$(vhost_stat requests.map)" -ge "$1" ] 2>/dev/null &&
+		check "L2 checked its O_DIRECT write through the kernel path before the loop" \
+			grep -q '^RIG:TAP ok .*read back (O_DIRECT) md5' "$l2_bg_log"
 }
 
 # l2_bg_kill: SIGKILL to the background L2's QEMU in mid-I/O; then the
