@@ -3,7 +3,7 @@
  * The userspace (QEMU-style) virtio-iommu backend of the L1 benchmark:
  * see userspace_backend.h.  The device model is proto/'s, linked from
  * libpviommu.a; this file is only the vring device side, the thread and
- * the struct pviommu_device_ops that turn MAP/UNMAP into type1 ioctls.
+ * the struct viommu_model_ops that turn MAP/UNMAP into type1 ioctls.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,20 +20,20 @@
 #include "userspace_backend.h"
 
 struct ubackend {
-	struct pviommu_device dev;	/* first: the ops get &ub->dev */
-	struct pviommu_endpoint ep;
-	struct pviommu_resv_region resv[1];
+	struct viommu_model dev;	/* first: the ops get &ub->dev */
+	struct viommu_model_endpoint ep;
+	struct viommu_model_resv_region resv[1];
 	struct ub_params p;
 	uint16_t last_avail, used_idx;
 	pthread_t thread;
 	pthread_mutex_t lock;		/* the model and the counters */
 	int stop;			/* atomic */
-	u8 req[PVIOMMU_REQ_READABLE_MAX];
+	u8 req[VIOMMU_MODEL_REQ_READABLE_MAX];
 	u8 *resp;
 	struct ub_stats st;
 };
 
-static struct ubackend *to_ub(struct pviommu_device *dev)
+static struct ubackend *to_ub(struct viommu_model *dev)
 {
 	return (struct ubackend *)dev;
 }
@@ -53,22 +53,22 @@ static void *gpa_to_hva(struct ubackend *ub, uint64_t gpa, uint64_t len)
 	return NULL;
 }
 
-/* ---- struct pviommu_device_ops: type1 ------------------------------------- */
+/* ---- struct viommu_model_ops: type1 ------------------------------------- */
 
-static struct pviommu_endpoint *ub_find_endpoint(struct pviommu_device *dev, u32 id)
+static struct viommu_model_endpoint *ub_find_endpoint(struct viommu_model *dev, u32 id)
 {
 	struct ubackend *ub = to_ub(dev);
 
 	return id == ub->ep.id ? &ub->ep : NULL;
 }
 
-static struct pviommu_domain *ub_alloc_domain(struct pviommu_device *dev)
+static struct viommu_model_domain *ub_alloc_domain(struct viommu_model *dev)
 {
 	(void)dev;
-	return calloc(1, sizeof(struct pviommu_domain));
+	return calloc(1, sizeof(struct viommu_model_domain));
 }
 
-static void ub_free_domain(struct pviommu_device *dev, struct pviommu_domain *domain)
+static void ub_free_domain(struct viommu_model *dev, struct viommu_model_domain *domain)
 {
 	(void)dev;
 	free(domain);
@@ -80,34 +80,34 @@ static void ub_free_domain(struct pviommu_device *dev, struct pviommu_domain *do
  * replay or drop the domain's mappings here; the benchmark attaches once,
  * before it measures anything.)
  */
-static u8 ub_attach(struct pviommu_device *dev, struct pviommu_domain *domain,
-		    struct pviommu_endpoint *ep)
+static u8 ub_attach(struct viommu_model *dev, struct viommu_model_domain *domain,
+		    struct viommu_model_endpoint *ep)
 {
 	(void)dev, (void)domain, (void)ep;
 	return VIRTIO_IOMMU_S_OK;
 }
 
-static u8 ub_detach(struct pviommu_device *dev, struct pviommu_domain *domain,
-		    struct pviommu_endpoint *ep)
+static u8 ub_detach(struct viommu_model *dev, struct viommu_model_domain *domain,
+		    struct viommu_model_endpoint *ep)
 {
 	(void)dev, (void)domain, (void)ep;
 	return VIRTIO_IOMMU_S_OK;
 }
 
-static struct pviommu_mapping *ub_alloc_mapping(struct pviommu_device *dev)
+static struct viommu_model_mapping *ub_alloc_mapping(struct viommu_model *dev)
 {
 	(void)dev;
-	return malloc(sizeof(struct pviommu_mapping));
+	return malloc(sizeof(struct viommu_model_mapping));
 }
 
-static void ub_free_mapping(struct pviommu_device *dev, struct pviommu_mapping *m)
+static void ub_free_mapping(struct viommu_model *dev, struct viommu_model_mapping *m)
 {
 	(void)dev;
 	free(m);
 }
 
-static u8 ub_map(struct pviommu_device *dev, struct pviommu_domain *domain,
-		 struct pviommu_mapping *m)
+static u8 ub_map(struct viommu_model *dev, struct viommu_model_domain *domain,
+		 struct viommu_model_mapping *m)
 {
 	struct ubackend *ub = to_ub(dev);
 	uint64_t size = m->iova.last - m->iova.start + 1;
@@ -149,8 +149,8 @@ static u8 ub_map(struct pviommu_device *dev, struct pviommu_domain *domain,
 	return VIRTIO_IOMMU_S_OK;
 }
 
-static void ub_unmap(struct pviommu_device *dev, struct pviommu_domain *domain,
-		     struct pviommu_mapping *m)
+static void ub_unmap(struct viommu_model *dev, struct viommu_model_domain *domain,
+		     struct viommu_model_mapping *m)
 {
 	struct ubackend *ub = to_ub(dev);
 	struct vfio_iommu_type1_dma_unmap unmap = {
@@ -169,7 +169,7 @@ static void ub_unmap(struct pviommu_device *dev, struct pviommu_domain *domain,
 		ub->st.unmap_dma++;
 }
 
-static const struct pviommu_device_ops ub_ops = {
+static const struct viommu_model_ops ub_ops = {
 	.find_endpoint = ub_find_endpoint,
 	.alloc_domain = ub_alloc_domain,
 	.free_domain = ub_free_domain,
@@ -188,7 +188,7 @@ static const struct pviommu_device_ops ub_ops = {
 /*
  * Run the chain at @head through the model; returns the used length (0:
  * nothing written, a malformed chain).  Like vhost_iommu.ko: at most
- * PVIOMMU_REQ_READABLE_MAX readable bytes are copied, the model gets the
+ * VIOMMU_MODEL_REQ_READABLE_MAX readable bytes are copied, the model gets the
  * full lengths, and the response goes to the start of the writable part.
  */
 static uint32_t handle_chain(struct ubackend *ub, uint16_t head)
@@ -232,7 +232,7 @@ static uint32_t handle_chain(struct ubackend *ub, uint16_t head)
 		if (i >= ub->p.num)
 			goto bad;
 	}
-	used = pviommu_device_handle(&ub->dev, ub->req, readable, writable, ub->resp);
+	used = viommu_model_handle(&ub->dev, ub->req, readable, writable, ub->resp);
 	for (i = 0, done = 0; done < used && i < nin; i++) {
 		size_t k = used - done < in[i].len ? used - done : in[i].len;
 
@@ -292,7 +292,7 @@ static void *ub_thread(void *arg)
 
 struct ubackend *ub_start(const struct ub_params *p)
 {
-	struct pviommu_device_config cfg = {
+	struct viommu_model_config cfg = {
 		.page_size_mask = p->page_size_mask,
 		.input_start = p->input_start,
 		.input_end = p->input_end,
@@ -303,7 +303,7 @@ struct ubackend *ub_start(const struct ub_params *p)
 	struct ubackend *ub;
 	int ret;
 
-	if (!pviommu_config_valid(&cfg) || p->nr_mem > UB_MAX_REGIONS ||
+	if (!viommu_model_config_valid(&cfg) || p->nr_mem > UB_MAX_REGIONS ||
 	    !p->num || (p->num & (p->num - 1))) {
 		errno = EINVAL;
 		return NULL;
@@ -312,18 +312,18 @@ struct ubackend *ub_start(const struct ub_params *p)
 	if (!ub)
 		return NULL;
 	ub->p = *p;
-	pviommu_device_init(&ub->dev, &ub_ops, &cfg,
+	viommu_model_init(&ub->dev, &ub_ops, &cfg,
 			    (1ull << VIRTIO_IOMMU_F_INPUT_RANGE) |
 			    (1ull << VIRTIO_IOMMU_F_DOMAIN_RANGE) |
 			    (1ull << VIRTIO_IOMMU_F_MAP_UNMAP) |
 			    (1ull << VIRTIO_IOMMU_F_PROBE));
-	ub->resv[0] = (struct pviommu_resv_region){ PVIOMMU_X86_MSI_START,
-						     PVIOMMU_X86_MSI_END,
+	ub->resv[0] = (struct viommu_model_resv_region){ VIOMMU_MODEL_X86_MSI_START,
+						     VIOMMU_MODEL_X86_MSI_END,
 						     VIRTIO_IOMMU_RESV_MEM_T_MSI };
 	ub->ep.id = p->endpoint_id;
 	ub->ep.resv = ub->resv;
 	ub->ep.nr_resv = 1;
-	ub->resp = calloc(1, pviommu_device_resp_size(&ub->dev));
+	ub->resp = calloc(1, viommu_model_resp_size(&ub->dev));
 	if (!ub->resp) {
 		free(ub);
 		return NULL;
@@ -347,7 +347,7 @@ void ub_stop(struct ubackend *ub)
 	if (write(ub->p.kick, &one, sizeof(one)) != sizeof(one))
 		pthread_cancel(ub->thread);
 	pthread_join(ub->thread, NULL);
-	pviommu_device_reset(&ub->dev);	/* unmaps what is left */
+	viommu_model_reset(&ub->dev);	/* unmaps what is left */
 	pthread_mutex_destroy(&ub->lock);
 	free(ub->resp);
 	free(ub);

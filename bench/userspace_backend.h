@@ -4,7 +4,7 @@
  * microbenchmark (bench/README.md): a thread, woken by the request queue's
  * kick eventfd as a VMM's iothread is, pops descriptor chains off a split
  * vring in "guest RAM", runs each request through proto/'s device model
- * (pviommu_device_handle(), the same model vhost_iommu.ko runs), and
+ * (viommu_model_handle(), the same model vhost_iommu.ko runs), and
  * programs the host IOMMU with VFIO type1 MAP_DMA/UNMAP_DMA on a container
  * it is given.  GPA -> HVA goes through its own memory table.  Then it
  * publishes the used entries and signals the call eventfd.

@@ -113,7 +113,7 @@ struct viommu_dev {
 };
 
 /* A mapping of a domain: proto/'s table entry. */
-#define viommu_mapping pviommu_mapping
+#define viommu_mapping viommu_model_mapping
 
 struct viommu_domain {
 	struct iommu_domain		domain;
@@ -123,7 +123,7 @@ struct viommu_domain {
 	u32				map_flags;
 
 	spinlock_t			mappings_lock;	/* mappings, nr_endpoints */
-	struct pviommu_itree		mappings;	/* shadow of the device */
+	struct viommu_model_itree		mappings;	/* shadow of the device */
 	unsigned long			nr_endpoints;
 	bool				bypass;
 };

@@ -22,8 +22,8 @@
 
 /* Where the MSI doorbell sits when the device reports no MSI region. */
 #ifdef CONFIG_X86
-#define VIOMMU_MSI_START	PVIOMMU_X86_MSI_START
-#define VIOMMU_MSI_LENGTH	(PVIOMMU_X86_MSI_END - PVIOMMU_X86_MSI_START + 1)
+#define VIOMMU_MSI_START	VIOMMU_MODEL_X86_MSI_START
+#define VIOMMU_MSI_LENGTH	(VIOMMU_MODEL_X86_MSI_END - VIOMMU_MODEL_X86_MSI_START + 1)
 #else
 /* Software-mapped MSI window, as the in-tree driver uses on Arm */
 #define VIOMMU_MSI_START	0x8000000
@@ -61,7 +61,7 @@ static int viommu_shadow_insert(struct viommu_domain *vdomain,
 				struct viommu_mapping *m)
 {
 	lockdep_assert_held(&vdomain->mappings_lock);
-	if (pviommu_mappings_insert(&vdomain->mappings, m) !=
+	if (viommu_model_mappings_insert(&vdomain->mappings, m) !=
 	    VIRTIO_IOMMU_S_OK) {
 		viommu_count(VIOMMU_C_OVERLAP_REFUSED);
 		return -EEXIST;
@@ -78,7 +78,7 @@ static u64 viommu_shadow_take(struct viommu_domain *vdomain, u64 start,
 	u64 removed = 0;
 
 	lockdep_assert_held(&vdomain->mappings_lock);
-	while ((m = pviommu_mappings_take(&vdomain->mappings, start, last))) {
+	while ((m = viommu_model_mappings_take(&vdomain->mappings, start, last))) {
 		removed += m->iova.last - m->iova.start + 1;
 		viommu_count_add(VIOMMU_C_MAPPINGS_LIVE, -1);
 		viommu_mapping_free(m);
@@ -107,13 +107,13 @@ static void viommu_fill_map(struct virtio_iommu_req_map *map,
 static int viommu_replay_mappings(struct viommu_domain *vdomain)
 {
 	struct virtio_iommu_req_map map;
-	struct pviommu_interval *node;
+	struct viommu_model_interval *node;
 	struct viommu_mapping *m;
 	int ret;
 
 	lockdep_assert_held(&vdomain->mappings_lock);
-	for (node = pviommu_itree_min(&vdomain->mappings); node;
-	     node = pviommu_itree_next(node, U64_MAX)) {
+	for (node = viommu_model_itree_min(&vdomain->mappings); node;
+	     node = viommu_model_itree_next(node, U64_MAX)) {
 		m = container_of(node, struct viommu_mapping, iova);
 		viommu_fill_map(&map, vdomain, m);
 		ret = viommu_send_req_sync(vdomain->viommu, &map, sizeof(map));
@@ -255,7 +255,7 @@ static int viommu_probe_endpoint(struct viommu_dev *viommu,
 				 raw);
 			break;
 		}
-		if (raw & PVIOMMU_PROBE_T_RESERVED_MASK) {
+		if (raw & VIOMMU_MODEL_PROBE_T_RESERVED_MASK) {
 			dev_dbg(vdev->dev,
 				"PROBE property %#x has reserved bits: ignored\n",
 				raw);
@@ -302,7 +302,7 @@ static struct iommu_domain *viommu_domain_alloc(unsigned int type)
 
 	mutex_init(&vdomain->mutex);
 	spin_lock_init(&vdomain->mappings_lock);
-	vdomain->mappings = PVIOMMU_ITREE_INIT;
+	vdomain->mappings = VIOMMU_MODEL_ITREE_INIT;
 	return &vdomain->domain;
 }
 
@@ -568,7 +568,7 @@ static int viommu_map_pages(struct iommu_domain *domain, unsigned long iova,
 		viommu_fill_map(&map, vdomain, m);
 		ret = viommu_add_req(vdomain->viommu, &map, sizeof(map));
 		if (ret) {
-			pviommu_itree_remove(&vdomain->mappings, &m->iova);
+			viommu_model_itree_remove(&vdomain->mappings, &m->iova);
 			viommu_count_add(VIOMMU_C_MAPPINGS_LIVE, -1);
 			spin_unlock_irqrestore(&vdomain->mappings_lock, flags);
 			viommu_mapping_free(m);
@@ -599,7 +599,7 @@ static size_t viommu_unmap_pages(struct iommu_domain *domain,
 
 	spin_lock_irqsave(&vdomain->mappings_lock, flags);
 	/* A mapping that starts before @iova would be split: refuse. */
-	m = pviommu_mappings_find(&vdomain->mappings, iova);
+	m = viommu_model_mappings_find(&vdomain->mappings, iova);
 	if (m && m->iova.start < iova) {
 		spin_unlock_irqrestore(&vdomain->mappings_lock, flags);
 		viommu_count(VIOMMU_C_SPLIT_REFUSED);
@@ -609,11 +609,11 @@ static size_t viommu_unmap_pages(struct iommu_domain *domain,
 		return 0;
 	}
 	/* One that ends after @last goes whole, as the in-tree driver does. */
-	m = pviommu_mappings_find(&vdomain->mappings, last);
+	m = viommu_model_mappings_find(&vdomain->mappings, last);
 	if (m && m->iova.last > last)
 		last = m->iova.last;
 
-	if (pviommu_mappings_check_unmap(&vdomain->mappings, iova, last) !=
+	if (viommu_model_mappings_check_unmap(&vdomain->mappings, iova, last) !=
 	    VIRTIO_IOMMU_S_OK) {
 		spin_unlock_irqrestore(&vdomain->mappings_lock, flags);
 		viommu_count(VIOMMU_C_SPLIT_REFUSED);
@@ -649,7 +649,7 @@ static phys_addr_t viommu_iova_to_phys(struct iommu_domain *domain,
 	phys_addr_t paddr = 0;
 
 	spin_lock_irqsave(&vdomain->mappings_lock, flags);
-	m = pviommu_mappings_find(&vdomain->mappings, iova);
+	m = viommu_model_mappings_find(&vdomain->mappings, iova);
 	if (m)
 		paddr = m->phys + (iova - m->iova.start);
 	spin_unlock_irqrestore(&vdomain->mappings_lock, flags);

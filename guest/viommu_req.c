@@ -129,7 +129,7 @@ static void viommu_report_async_error(struct viommu_dev *viommu,
  */
 static void __viommu_sync_req(struct viommu_dev *viommu)
 {
-	struct virtqueue *vq = viommu->vqs[PVIOMMU_VQ_REQUEST];
+	struct virtqueue *vq = viommu->vqs[VIOMMU_MODEL_VQ_REQUEST];
 	struct viommu_request *req;
 	unsigned int len;
 	size_t write_len;
@@ -210,7 +210,7 @@ int viommu_sync_req(struct viommu_dev *viommu)
 static int __viommu_add_req(struct viommu_dev *viommu, void *buf, size_t len,
 			    bool writeback)
 {
-	struct virtqueue *vq = viommu->vqs[PVIOMMU_VQ_REQUEST];
+	struct virtqueue *vq = viommu->vqs[VIOMMU_MODEL_VQ_REQUEST];
 	struct scatterlist top_sg, bottom_sg;
 	struct scatterlist *sg[2] = { &top_sg, &bottom_sg };
 	struct virtio_iommu_req_head *head = buf;
@@ -318,7 +318,7 @@ static void viommu_event_handler(struct virtqueue *vq)
 
 static int viommu_fill_evtq(struct viommu_dev *viommu)
 {
-	struct virtqueue *vq = viommu->vqs[PVIOMMU_VQ_EVENT];
+	struct virtqueue *vq = viommu->vqs[VIOMMU_MODEL_VQ_EVENT];
 	size_t i, nr = vq->num_free;
 	struct viommu_event *evts;
 	struct scatterlist sg;
@@ -465,7 +465,7 @@ static int viommu_probe(struct virtio_device *vdev)
 	if (ret)
 		goto err_put;
 
-	ret = virtio_find_vqs(vdev, PVIOMMU_NR_VQS, viommu->vqs, callbacks,
+	ret = virtio_find_vqs(vdev, VIOMMU_MODEL_NR_VQS, viommu->vqs, callbacks,
 			      names, NULL);
 	if (ret)
 		goto err_put;
@@ -622,7 +622,7 @@ static unsigned int viommu_features[] = {
 };
 
 static const struct virtio_device_id viommu_id_table[] = {
-	{ PVIOMMU_VIRTIO_ID, VIRTIO_DEV_ANY_ID },
+	{ VIOMMU_MODEL_VIRTIO_ID, VIRTIO_DEV_ANY_ID },
 	{ 0 },
 };
 MODULE_DEVICE_TABLE(virtio, viommu_id_table);

@@ -3,8 +3,8 @@
  * The few definitions proto/ needs from its environment, so that the same
  * sources build into the kernel modules and into userspace's libpviommu.
  */
-#ifndef PVIOMMU_COMPAT_H
-#define PVIOMMU_COMPAT_H
+#ifndef VIOMMU_MODEL_COMPAT_H
+#define VIOMMU_MODEL_COMPAT_H
 
 #ifdef __KERNEL__
 #include <linux/build_bug.h>
@@ -45,4 +45,4 @@ typedef __u64 u64;
 #define EXPORT_SYMBOL_GPL(sym)
 #endif /* __KERNEL__ */
 
-#endif /* PVIOMMU_COMPAT_H */
+#endif /* VIOMMU_MODEL_COMPAT_H */

@@ -16,24 +16,24 @@ static bool all_zero(const u8 *bytes, size_t len)
 	return true;
 }
 
-static bool negotiated(const struct pviommu_device *dev, unsigned int bit)
+static bool negotiated(const struct viommu_model *dev, unsigned int bit)
 {
 	return dev->features & (1ULL << bit);
 }
 
-static struct pviommu_domain *to_domain(struct pviommu_interval *node)
+static struct viommu_model_domain *to_domain(struct viommu_model_interval *node)
 {
-	return node ? (struct pviommu_domain *)((char *)node -
-		offsetof(struct pviommu_domain, id_node)) : NULL;
+	return node ? (struct viommu_model_domain *)((char *)node -
+		offsetof(struct viommu_model_domain, id_node)) : NULL;
 }
 
-static struct pviommu_domain *find_domain(struct pviommu_device *dev, u32 id)
+static struct viommu_model_domain *find_domain(struct viommu_model *dev, u32 id)
 {
-	return to_domain(pviommu_itree_first(&dev->domains, id, id));
+	return to_domain(viommu_model_itree_first(&dev->domains, id, id));
 }
 
 /**
- * pviommu_config_valid() - is a VMM-supplied device configuration sane?
+ * viommu_model_config_valid() - is a VMM-supplied device configuration sane?
  * @config: the configuration
  *
  * "page_size_mask is always present and MUST have at least one bit set."
@@ -42,31 +42,31 @@ static struct pviommu_domain *find_domain(struct pviommu_device *dev, u32 id)
  *
  * Return: true when the device may be started with @config.
  */
-bool pviommu_config_valid(const struct pviommu_device_config *config)
+bool viommu_model_config_valid(const struct viommu_model_config *config)
 {
 	return config->page_size_mask &&
 	       config->input_start <= config->input_end &&
 	       config->domain_start <= config->domain_end &&
-	       config->probe_size <= PVIOMMU_PROBE_SIZE_MAX &&
+	       config->probe_size <= VIOMMU_MODEL_PROBE_SIZE_MAX &&
 	       config->probe_size % 4 == 0 &&
 	       config->bypass <= 1;
 }
-EXPORT_SYMBOL_GPL(pviommu_config_valid);
+EXPORT_SYMBOL_GPL(viommu_model_config_valid);
 
 /**
- * pviommu_device_init() - set up an empty device
+ * viommu_model_init() - set up an empty device
  * @dev: the device
  * @ops: the backend
- * @config: a configuration that pviommu_config_valid() accepted
+ * @config: a configuration that viommu_model_config_valid() accepted
  * @offered_features: the VIRTIO_IOMMU_F_* bits the device offers
  *
  * The negotiated features start out equal to the offered ones; the caller
  * narrows them once the driver has acked its set.  The limits start out
  * unbounded and are the caller's to set.
  */
-void pviommu_device_init(struct pviommu_device *dev,
-			 const struct pviommu_device_ops *ops,
-			 const struct pviommu_device_config *config,
+void viommu_model_init(struct viommu_model *dev,
+			 const struct viommu_model_ops *ops,
+			 const struct viommu_model_config *config,
 			 u64 offered_features)
 {
 	memset(dev, 0, sizeof(*dev));
@@ -76,19 +76,19 @@ void pviommu_device_init(struct pviommu_device *dev,
 	dev->features = offered_features;
 	dev->max_domains = ~0UL;
 	dev->max_mappings = ~0UL;
-	dev->domains = PVIOMMU_ITREE_INIT;
+	dev->domains = VIOMMU_MODEL_ITREE_INIT;
 }
-EXPORT_SYMBOL_GPL(pviommu_device_init);
+EXPORT_SYMBOL_GPL(viommu_model_init);
 
-/* The size of the buffer pviommu_device_handle() may write a response to. */
-size_t pviommu_device_resp_size(const struct pviommu_device *dev)
+/* The size of the buffer viommu_model_handle() may write a response to. */
+size_t viommu_model_resp_size(const struct viommu_model *dev)
 {
 	return dev->config.probe_size + TAIL_SIZE;
 }
-EXPORT_SYMBOL_GPL(pviommu_device_resp_size);
+EXPORT_SYMBOL_GPL(viommu_model_resp_size);
 
 /**
- * pviommu_device_set_bypass() - the driver writes config.bypass
+ * viommu_model_set_bypass() - the driver writes config.bypass
  * @dev: the device
  * @bypass: the value written
  *
@@ -97,17 +97,17 @@ EXPORT_SYMBOL_GPL(pviommu_device_resp_size);
  *
  * Return: true if the write was accepted.
  */
-bool pviommu_device_set_bypass(struct pviommu_device *dev, u8 bypass)
+bool viommu_model_set_bypass(struct viommu_model *dev, u8 bypass)
 {
 	if (!negotiated(dev, VIRTIO_IOMMU_F_BYPASS_CONFIG) || bypass > 1)
 		return false;
 	dev->config.bypass = bypass;
 	return true;
 }
-EXPORT_SYMBOL_GPL(pviommu_device_set_bypass);
+EXPORT_SYMBOL_GPL(viommu_model_set_bypass);
 
 /**
- * pviommu_endpoint_bypassed() - does @ep's DMA bypass translation?
+ * viommu_model_endpoint_bypassed() - does @ep's DMA bypass translation?
  * @dev: the device
  * @ep: the endpoint
  *
@@ -120,8 +120,8 @@ EXPORT_SYMBOL_GPL(pviommu_device_set_bypass);
  *
  * Return: true if @ep's accesses are translated with the identity.
  */
-bool pviommu_endpoint_bypassed(const struct pviommu_device *dev,
-			       const struct pviommu_endpoint *ep)
+bool viommu_model_endpoint_bypassed(const struct viommu_model *dev,
+			       const struct viommu_model_endpoint *ep)
 {
 	if (ep->domain)
 		return ep->domain->bypass;
@@ -129,14 +129,14 @@ bool pviommu_endpoint_bypassed(const struct pviommu_device *dev,
 		return dev->config.bypass == 1;
 	return negotiated(dev, VIRTIO_IOMMU_F_BYPASS);
 }
-EXPORT_SYMBOL_GPL(pviommu_endpoint_bypassed);
+EXPORT_SYMBOL_GPL(viommu_model_endpoint_bypassed);
 
 static bool ranges_overlap(u64 a_start, u64 a_last, u64 b_start, u64 b_last)
 {
 	return a_start <= b_last && b_start <= a_last;
 }
 
-static bool resv_overlaps(const struct pviommu_endpoint *ep,
+static bool resv_overlaps(const struct viommu_model_endpoint *ep,
 			  u64 start, u64 last)
 {
 	unsigned int i;
@@ -149,10 +149,10 @@ static bool resv_overlaps(const struct pviommu_endpoint *ep,
 }
 
 /* Does [start, last] touch a reserved region of any endpoint of @domain? */
-static bool domain_resv_overlaps(const struct pviommu_domain *domain,
+static bool domain_resv_overlaps(const struct viommu_model_domain *domain,
 				 u64 start, u64 last)
 {
-	const struct pviommu_endpoint *ep;
+	const struct viommu_model_endpoint *ep;
 
 	for (ep = domain->endpoints; ep; ep = ep->next)
 		if (resv_overlaps(ep, start, last))
@@ -161,21 +161,21 @@ static bool domain_resv_overlaps(const struct pviommu_domain *domain,
 }
 
 /* Does any mapping of @domain fall in a reserved region of @ep? */
-static bool resv_conflicts(const struct pviommu_domain *domain,
-			   const struct pviommu_endpoint *ep)
+static bool resv_conflicts(const struct viommu_model_domain *domain,
+			   const struct viommu_model_endpoint *ep)
 {
 	unsigned int i;
 
 	for (i = 0; i < ep->nr_resv; i++)
-		if (pviommu_itree_first(&domain->mappings, ep->resv[i].start,
+		if (viommu_model_itree_first(&domain->mappings, ep->resv[i].start,
 					ep->resv[i].last))
 			return true;
 	return false;
 }
 
-static void unlink_endpoint(struct pviommu_endpoint *ep)
+static void unlink_endpoint(struct viommu_model_endpoint *ep)
 {
-	struct pviommu_endpoint **link = &ep->domain->endpoints;
+	struct viommu_model_endpoint **link = &ep->domain->endpoints;
 
 	while (*link != ep)
 		link = &(*link)->next;
@@ -184,17 +184,17 @@ static void unlink_endpoint(struct pviommu_endpoint *ep)
 	ep->domain = NULL;
 }
 
-static void link_endpoint(struct pviommu_domain *domain,
-			  struct pviommu_endpoint *ep)
+static void link_endpoint(struct viommu_model_domain *domain,
+			  struct viommu_model_endpoint *ep)
 {
 	ep->domain = domain;
 	ep->next = domain->endpoints;
 	domain->endpoints = ep;
 }
 
-static void remove_mapping(struct pviommu_device *dev,
-			   struct pviommu_domain *domain,
-			   struct pviommu_mapping *mapping)
+static void remove_mapping(struct viommu_model *dev,
+			   struct viommu_model_domain *domain,
+			   struct viommu_model_mapping *mapping)
 {
 	dev->ops->unmap(dev, domain, mapping);
 	dev->ops->free_mapping(dev, mapping);
@@ -205,16 +205,16 @@ static void remove_mapping(struct pviommu_device *dev,
  * "Once its last endpoint is detached, the domain ceases to exist and its
  * mappings die with it; the ID may be reused."
  */
-static void put_domain_if_empty(struct pviommu_device *dev,
-				struct pviommu_domain *domain)
+static void put_domain_if_empty(struct viommu_model *dev,
+				struct viommu_model_domain *domain)
 {
-	struct pviommu_mapping *mapping;
+	struct viommu_model_mapping *mapping;
 
 	if (domain->endpoints)
 		return;
-	while ((mapping = pviommu_mappings_take(&domain->mappings, 0, U64_MAX)))
+	while ((mapping = viommu_model_mappings_take(&domain->mappings, 0, U64_MAX)))
 		remove_mapping(dev, domain, mapping);
-	pviommu_itree_remove(&dev->domains, &domain->id_node);
+	viommu_model_itree_remove(&dev->domains, &domain->id_node);
 	dev->ops->free_domain(dev, domain);
 }
 
@@ -222,12 +222,12 @@ static void put_domain_if_empty(struct pviommu_device *dev,
  * Detach @ep from its domain, which dies if @ep was its last endpoint.  If
  * the backend cannot detach @ep, it stays attached, unless @force: a reset
  * forgets the attachment anyway (the backend copes, see struct
- * pviommu_device_ops).  Returns the backend's status.
+ * viommu_model_ops).  Returns the backend's status.
  */
-static u8 detach_endpoint(struct pviommu_device *dev,
-			  struct pviommu_endpoint *ep, bool force)
+static u8 detach_endpoint(struct viommu_model *dev,
+			  struct viommu_model_endpoint *ep, bool force)
 {
-	struct pviommu_domain *domain = ep->domain;
+	struct viommu_model_domain *domain = ep->domain;
 	u8 status;
 
 	status = dev->ops->detach(dev, domain, ep);
@@ -238,10 +238,10 @@ static u8 detach_endpoint(struct pviommu_device *dev,
 	return status;
 }
 
-static struct pviommu_domain *create_domain(struct pviommu_device *dev,
+static struct viommu_model_domain *create_domain(struct viommu_model *dev,
 					    u32 id, bool bypass)
 {
-	struct pviommu_domain *domain;
+	struct viommu_model_domain *domain;
 
 	if (dev->domains.count >= dev->max_domains)
 		return NULL;
@@ -250,10 +250,10 @@ static struct pviommu_domain *create_domain(struct pviommu_device *dev,
 		return NULL;
 	domain->id_node.start = id;
 	domain->id_node.last = id;
-	domain->mappings = PVIOMMU_ITREE_INIT;
+	domain->mappings = VIOMMU_MODEL_ITREE_INIT;
 	domain->endpoints = NULL;
 	domain->bypass = bypass;
-	pviommu_itree_insert(&dev->domains, &domain->id_node);
+	viommu_model_itree_insert(&dev->domains, &domain->id_node);
 	return domain;
 }
 
@@ -265,11 +265,11 @@ static struct pviommu_domain *create_domain(struct pviommu_device *dev,
  * that fails (a device error, not a move the device cannot do) fails the
  * ATTACH with its status, as the DETACH it stands for would.
  */
-static u8 move_endpoint(struct pviommu_device *dev,
-			struct pviommu_domain *domain,
-			struct pviommu_endpoint *ep)
+static u8 move_endpoint(struct viommu_model *dev,
+			struct viommu_model_domain *domain,
+			struct viommu_model_endpoint *ep)
 {
-	struct pviommu_domain *old = ep->domain;
+	struct viommu_model_domain *old = ep->domain;
 	u8 status;
 
 	if (old) {
@@ -298,14 +298,14 @@ static u8 move_endpoint(struct pviommu_device *dev,
 	return status;
 }
 
-static u8 handle_attach(struct pviommu_device *dev,
+static u8 handle_attach(struct viommu_model *dev,
 			const struct virtio_iommu_req_attach *req)
 {
 	u32 domain_id = le32_to_cpu(req->domain);
 	u32 flags = le32_to_cpu(req->flags);
 	u32 known_flags = 0;
-	struct pviommu_endpoint *ep;
-	struct pviommu_domain *domain;
+	struct viommu_model_endpoint *ep;
+	struct viommu_model_domain *domain;
 	bool bypass;
 
 	if (negotiated(dev, VIRTIO_IOMMU_F_BYPASS_CONFIG))
@@ -343,10 +343,10 @@ static u8 handle_attach(struct pviommu_device *dev,
 	return move_endpoint(dev, domain, ep);
 }
 
-static u8 handle_detach(struct pviommu_device *dev,
+static u8 handle_detach(struct viommu_model *dev,
 			const struct virtio_iommu_req_detach *req)
 {
-	struct pviommu_endpoint *ep;
+	struct viommu_model_endpoint *ep;
 
 	/* "The device MUST ignore reserved." */
 	ep = dev->ops->find_endpoint(dev, le32_to_cpu(req->endpoint));
@@ -355,12 +355,12 @@ static u8 handle_detach(struct pviommu_device *dev,
 		return VIRTIO_IOMMU_S_NOENT;
 	/* "Unknown domain, or endpoint not in that domain: MAY INVAL." */
 	if (!ep->domain ||
-	    pviommu_domain_id(ep->domain) != le32_to_cpu(req->domain))
+	    viommu_model_domain_id(ep->domain) != le32_to_cpu(req->domain))
 		return VIRTIO_IOMMU_S_INVAL;
 	return detach_endpoint(dev, ep, false);
 }
 
-static u8 handle_map(struct pviommu_device *dev,
+static u8 handle_map(struct viommu_model *dev,
 		     const struct virtio_iommu_req_map *req)
 {
 	u64 start = le64_to_cpu(req->virt_start);
@@ -370,8 +370,8 @@ static u8 handle_map(struct pviommu_device *dev,
 	u64 granule_mask = (dev->config.page_size_mask &
 			    -dev->config.page_size_mask) - 1;
 	u32 known_flags = VIRTIO_IOMMU_MAP_F_READ | VIRTIO_IOMMU_MAP_F_WRITE;
-	struct pviommu_domain *domain;
-	struct pviommu_mapping *mapping;
+	struct viommu_model_domain *domain;
+	struct viommu_model_mapping *mapping;
 	u8 status;
 
 	if (!negotiated(dev, VIRTIO_IOMMU_F_MAP_UNMAP))
@@ -407,7 +407,7 @@ static u8 handle_map(struct pviommu_device *dev,
 	if (domain_resv_overlaps(domain, start, last))
 		return VIRTIO_IOMMU_S_INVAL;
 	/* "Any existing mapping in the range (overlap): SHOULD INVAL." */
-	if (pviommu_itree_first(&domain->mappings, start, last))
+	if (viommu_model_itree_first(&domain->mappings, start, last))
 		return VIRTIO_IOMMU_S_INVAL;
 	if (dev->stats.mappings >= dev->max_mappings)
 		return VIRTIO_IOMMU_S_NOMEM;
@@ -423,18 +423,18 @@ static u8 handle_map(struct pviommu_device *dev,
 		dev->ops->free_mapping(dev, mapping);
 		return status;
 	}
-	pviommu_mappings_insert(&domain->mappings, mapping);
+	viommu_model_mappings_insert(&domain->mappings, mapping);
 	dev->stats.mappings++;
 	return VIRTIO_IOMMU_S_OK;
 }
 
-static u8 handle_unmap(struct pviommu_device *dev,
+static u8 handle_unmap(struct viommu_model *dev,
 		       const struct virtio_iommu_req_unmap *req)
 {
 	u64 start = le64_to_cpu(req->virt_start);
 	u64 last = le64_to_cpu(req->virt_end);
-	struct pviommu_domain *domain;
-	struct pviommu_mapping *mapping;
+	struct viommu_model_domain *domain;
+	struct viommu_model_mapping *mapping;
 	u8 status;
 
 	if (!negotiated(dev, VIRTIO_IOMMU_F_MAP_UNMAP))
@@ -451,17 +451,17 @@ static u8 handle_unmap(struct pviommu_device *dev,
 	if (domain->bypass)
 		return VIRTIO_IOMMU_S_INVAL;
 	/* "Would split a mapping: SHOULD RANGE, and remove nothing." */
-	status = pviommu_mappings_check_unmap(&domain->mappings, start, last);
+	status = viommu_model_mappings_check_unmap(&domain->mappings, start, last);
 	if (status != VIRTIO_IOMMU_S_OK)
 		return status;
 	/* "Holes in the range: remove what is covered and return OK." */
-	while ((mapping = pviommu_mappings_take(&domain->mappings, start, last)))
+	while ((mapping = viommu_model_mappings_take(&domain->mappings, start, last)))
 		remove_mapping(dev, domain, mapping);
 	return VIRTIO_IOMMU_S_OK;
 }
 
 /* Write @ep's reserved regions as RESV_MEM properties into @props. */
-static u8 encode_probe(const struct pviommu_endpoint *ep, u8 *props,
+static u8 encode_probe(const struct viommu_model_endpoint *ep, u8 *props,
 		       size_t size)
 {
 	struct virtio_iommu_probe_resv_mem prop;
@@ -482,11 +482,11 @@ static u8 encode_probe(const struct pviommu_endpoint *ep, u8 *props,
 	return VIRTIO_IOMMU_S_OK;
 }
 
-static u8 handle_probe(struct pviommu_device *dev,
+static u8 handle_probe(struct viommu_model *dev,
 		       const struct virtio_iommu_req_probe *req,
 		       size_t writable_len, u8 *props)
 {
-	struct pviommu_endpoint *ep;
+	struct viommu_model_endpoint *ep;
 
 	/* "Buffer smaller than probe_size: write no property, SHOULD INVAL." */
 	if (writable_len < dev->config.probe_size + TAIL_SIZE)
@@ -504,7 +504,7 @@ static u8 handle_probe(struct pviommu_device *dev,
  * other request's writable part is its tail alone.  A PROBE buffer that is
  * too small gets its tail at its very end, where the driver looks for it.
  */
-static size_t response_len(const struct pviommu_device *dev, u8 type,
+static size_t response_len(const struct viommu_model *dev, u8 type,
 			   size_t writable_len)
 {
 	size_t full = dev->config.probe_size + TAIL_SIZE;
@@ -515,12 +515,12 @@ static size_t response_len(const struct pviommu_device *dev, u8 type,
 }
 
 /**
- * pviommu_device_handle() - process one request from the request queue
+ * viommu_model_handle() - process one request from the request queue
  * @dev: the device
  * @req: the device-readable part of the request, copied out of the queue
  * @req_len: the length of the device-readable part
  * @writable_len: the length of the device-writable part
- * @resp: a buffer of pviommu_device_resp_size() bytes for the response
+ * @resp: a buffer of viommu_model_resp_size() bytes for the response
  *
  * The caller copies the returned number of bytes from @resp to the start
  * of the device-writable part and reports that number as the used length.
@@ -532,7 +532,7 @@ static size_t response_len(const struct pviommu_device *dev, u8 type,
  *
  * Return: the used length, 0 when nothing is to be written.
  */
-size_t pviommu_device_handle(struct pviommu_device *dev,
+size_t viommu_model_handle(struct viommu_model *dev,
 			     const void *req, size_t req_len,
 			     size_t writable_len, void *resp)
 {
@@ -544,7 +544,7 @@ size_t pviommu_device_handle(struct pviommu_device *dev,
 	if (req_len < sizeof(*head) || writable_len < TAIL_SIZE)
 		goto drop;
 	type = head->type;
-	if (!pviommu_req_readable_size(type))
+	if (!viommu_model_req_readable_size(type))
 		goto drop;
 	if (type == VIRTIO_IOMMU_T_PROBE &&
 	    !negotiated(dev, VIRTIO_IOMMU_F_PROBE))
@@ -553,7 +553,7 @@ size_t pviommu_device_handle(struct pviommu_device *dev,
 	len = response_len(dev, type, writable_len);
 	memset(resp, 0, len);
 	/* "The device MUST ignore head.reserved." */
-	if (req_len < pviommu_req_readable_size(type)) {
+	if (req_len < viommu_model_req_readable_size(type)) {
 		status = VIRTIO_IOMMU_S_INVAL;
 	} else {
 		switch (type) {
@@ -588,37 +588,37 @@ drop:
 	dev->stats.requests[0]++;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(pviommu_device_handle);
+EXPORT_SYMBOL_GPL(viommu_model_handle);
 
 /**
- * pviommu_device_reset() - detach every endpoint and destroy every domain
+ * viommu_model_reset() - detach every endpoint and destroy every domain
  * @dev: the device
  *
  * "After a device reset, no endpoint is attached to any domain."  The
  * configuration, bypass included, persists.
  */
-void pviommu_device_reset(struct pviommu_device *dev)
+void viommu_model_reset(struct viommu_model *dev)
 {
-	struct pviommu_interval *node;
+	struct viommu_model_interval *node;
 
 	/*
 	 * Every domain has an endpoint; its last detach destroys it.  Forced:
 	 * the reset must end with no domain, whatever the backend says.
 	 */
-	while ((node = pviommu_itree_min(&dev->domains)))
+	while ((node = viommu_model_itree_min(&dev->domains)))
 		detach_endpoint(dev, to_domain(node)->endpoints, true);
 }
-EXPORT_SYMBOL_GPL(pviommu_device_reset);
+EXPORT_SYMBOL_GPL(viommu_model_reset);
 
 /**
- * pviommu_fault_encode() - fill in a fault report for the event queue
+ * viommu_model_fault_encode() - fill in a fault report for the event queue
  * @fault: the report
  * @reason: VIRTIO_IOMMU_FAULT_R_*
  * @flags: VIRTIO_IOMMU_FAULT_F_*
  * @endpoint: the faulting endpoint
  * @address: the faulting address, valid when @flags has F_ADDRESS
  */
-void pviommu_fault_encode(struct virtio_iommu_fault *fault, u8 reason,
+void viommu_model_fault_encode(struct virtio_iommu_fault *fault, u8 reason,
 			  u32 flags, u32 endpoint, u64 address)
 {
 	memset(fault, 0, sizeof(*fault));
@@ -627,4 +627,4 @@ void pviommu_fault_encode(struct virtio_iommu_fault *fault, u8 reason,
 	fault->endpoint = cpu_to_le32(endpoint);
 	fault->address = cpu_to_le64(address);
 }
-EXPORT_SYMBOL_GPL(pviommu_fault_encode);
+EXPORT_SYMBOL_GPL(viommu_model_fault_encode);

@@ -6,12 +6,12 @@
  */
 #include "itree.h"
 
-static int height(const struct pviommu_interval *node)
+static int height(const struct viommu_model_interval *node)
 {
 	return node ? node->height : 0;
 }
 
-static void update_height(struct pviommu_interval *node)
+static void update_height(struct viommu_model_interval *node)
 {
 	int l = height(node->left), r = height(node->right);
 
@@ -19,10 +19,10 @@ static void update_height(struct pviommu_interval *node)
 }
 
 /* Make @new take @old's place under @parent (or at the root). */
-static void replace_child(struct pviommu_itree *tree,
-			  struct pviommu_interval *parent,
-			  struct pviommu_interval *old,
-			  struct pviommu_interval *new)
+static void replace_child(struct viommu_model_itree *tree,
+			  struct viommu_model_interval *parent,
+			  struct viommu_model_interval *old,
+			  struct viommu_model_interval *new)
 {
 	if (!parent)
 		tree->root = new;
@@ -34,10 +34,10 @@ static void replace_child(struct pviommu_itree *tree,
 		new->parent = parent;
 }
 
-static struct pviommu_interval *rotate_left(struct pviommu_itree *tree,
-					    struct pviommu_interval *x)
+static struct viommu_model_interval *rotate_left(struct viommu_model_itree *tree,
+					    struct viommu_model_interval *x)
 {
-	struct pviommu_interval *y = x->right;
+	struct viommu_model_interval *y = x->right;
 
 	x->right = y->left;
 	if (y->left)
@@ -50,10 +50,10 @@ static struct pviommu_interval *rotate_left(struct pviommu_itree *tree,
 	return y;
 }
 
-static struct pviommu_interval *rotate_right(struct pviommu_itree *tree,
-					     struct pviommu_interval *x)
+static struct viommu_model_interval *rotate_right(struct viommu_model_itree *tree,
+					     struct viommu_model_interval *x)
 {
-	struct pviommu_interval *y = x->left;
+	struct viommu_model_interval *y = x->left;
 
 	x->left = y->right;
 	if (y->right)
@@ -67,7 +67,7 @@ static struct pviommu_interval *rotate_right(struct pviommu_itree *tree,
 }
 
 /* Restore the AVL invariant on the path from @node up to the root. */
-static void rebalance(struct pviommu_itree *tree, struct pviommu_interval *node)
+static void rebalance(struct viommu_model_itree *tree, struct viommu_model_interval *node)
 {
 	while (node) {
 		int balance;
@@ -88,17 +88,17 @@ static void rebalance(struct pviommu_itree *tree, struct pviommu_interval *node)
 }
 
 /**
- * pviommu_itree_first() - the lowest interval that overlaps [start, last]
+ * viommu_model_itree_first() - the lowest interval that overlaps [start, last]
  * @tree: the tree
  * @start: first address of the query
  * @last: last address of the query (inclusive)
  *
  * Return: the interval, or NULL when nothing in the tree overlaps.
  */
-struct pviommu_interval *pviommu_itree_first(const struct pviommu_itree *tree,
+struct viommu_model_interval *viommu_model_itree_first(const struct viommu_model_itree *tree,
 					     u64 start, u64 last)
 {
-	struct pviommu_interval *node = tree->root, *found = NULL;
+	struct viommu_model_interval *node = tree->root, *found = NULL;
 
 	/* The lowest interval that ends at or after @start... */
 	while (node) {
@@ -114,20 +114,20 @@ struct pviommu_interval *pviommu_itree_first(const struct pviommu_itree *tree,
 		return found;
 	return NULL;
 }
-EXPORT_SYMBOL_GPL(pviommu_itree_first);
+EXPORT_SYMBOL_GPL(viommu_model_itree_first);
 
 /**
- * pviommu_itree_next() - the interval after @node, if it starts by @last
+ * viommu_model_itree_next() - the interval after @node, if it starts by @last
  * @node: an interval in a tree
  * @last: the end of the query being walked (inclusive)
  *
  * Return: the in-order successor of @node when it begins at or before
  * @last, NULL otherwise.
  */
-struct pviommu_interval *pviommu_itree_next(const struct pviommu_interval *node,
+struct viommu_model_interval *viommu_model_itree_next(const struct viommu_model_interval *node,
 					    u64 last)
 {
-	const struct pviommu_interval *next;
+	const struct viommu_model_interval *next;
 
 	if (node->right) {
 		next = node->right;
@@ -141,35 +141,35 @@ struct pviommu_interval *pviommu_itree_next(const struct pviommu_interval *node,
 		}
 	}
 	if (next && next->start <= last)
-		return (struct pviommu_interval *)next;
+		return (struct viommu_model_interval *)next;
 	return NULL;
 }
-EXPORT_SYMBOL_GPL(pviommu_itree_next);
+EXPORT_SYMBOL_GPL(viommu_model_itree_next);
 
 /* The interval with the lowest start, or NULL when the tree is empty. */
-struct pviommu_interval *pviommu_itree_min(const struct pviommu_itree *tree)
+struct viommu_model_interval *viommu_model_itree_min(const struct viommu_model_itree *tree)
 {
-	struct pviommu_interval *node = tree->root;
+	struct viommu_model_interval *node = tree->root;
 
 	while (node && node->left)
 		node = node->left;
 	return node;
 }
-EXPORT_SYMBOL_GPL(pviommu_itree_min);
+EXPORT_SYMBOL_GPL(viommu_model_itree_min);
 
 /**
- * pviommu_itree_insert() - add @node unless it overlaps an existing interval
+ * viommu_model_itree_insert() - add @node unless it overlaps an existing interval
  * @tree: the tree
  * @node: the interval, with start <= last set by the caller
  *
  * Return: true if @node was inserted, false if it overlaps (tree unchanged).
  */
-bool pviommu_itree_insert(struct pviommu_itree *tree,
-			  struct pviommu_interval *node)
+bool viommu_model_itree_insert(struct viommu_model_itree *tree,
+			  struct viommu_model_interval *node)
 {
-	struct pviommu_interval **link = &tree->root, *parent = NULL;
+	struct viommu_model_interval **link = &tree->root, *parent = NULL;
 
-	if (pviommu_itree_first(tree, node->start, node->last))
+	if (viommu_model_itree_first(tree, node->start, node->last))
 		return false;
 
 	while (*link) {
@@ -186,21 +186,21 @@ bool pviommu_itree_insert(struct pviommu_itree *tree,
 	rebalance(tree, parent);
 	return true;
 }
-EXPORT_SYMBOL_GPL(pviommu_itree_insert);
+EXPORT_SYMBOL_GPL(viommu_model_itree_insert);
 
 /**
- * pviommu_itree_remove() - take @node out of @tree
+ * viommu_model_itree_remove() - take @node out of @tree
  * @tree: the tree that holds @node
  * @node: the interval to remove; the caller still owns its memory
  */
-void pviommu_itree_remove(struct pviommu_itree *tree,
-			  struct pviommu_interval *node)
+void viommu_model_itree_remove(struct viommu_model_itree *tree,
+			  struct viommu_model_interval *node)
 {
-	struct pviommu_interval *fix;
+	struct viommu_model_interval *fix;
 
 	if (node->left && node->right) {
 		/* Move the successor, which has no left child, into place. */
-		struct pviommu_interval *succ = node->right;
+		struct viommu_model_interval *succ = node->right;
 
 		while (succ->left)
 			succ = succ->left;
@@ -229,4 +229,4 @@ void pviommu_itree_remove(struct pviommu_itree *tree,
 	tree->count--;
 	rebalance(tree, fix);
 }
-EXPORT_SYMBOL_GPL(pviommu_itree_remove);
+EXPORT_SYMBOL_GPL(viommu_model_itree_remove);

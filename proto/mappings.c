@@ -5,14 +5,14 @@
  */
 #include "mappings.h"
 
-static struct pviommu_mapping *to_mapping(struct pviommu_interval *node)
+static struct viommu_model_mapping *to_mapping(struct viommu_model_interval *node)
 {
-	return node ? (struct pviommu_mapping *)((char *)node -
-		offsetof(struct pviommu_mapping, iova)) : NULL;
+	return node ? (struct viommu_model_mapping *)((char *)node -
+		offsetof(struct viommu_model_mapping, iova)) : NULL;
 }
 
 /**
- * pviommu_mappings_insert() - record a new mapping
+ * viommu_model_mappings_insert() - record a new mapping
  * @table: the domain's mapping table
  * @mapping: the mapping, with its iova interval filled in
  *
@@ -22,17 +22,17 @@ static struct pviommu_mapping *to_mapping(struct pviommu_interval *node)
  * Return: VIRTIO_IOMMU_S_OK, or VIRTIO_IOMMU_S_INVAL on overlap, in which
  * case the table is unchanged.
  */
-u8 pviommu_mappings_insert(struct pviommu_itree *table,
-			   struct pviommu_mapping *mapping)
+u8 viommu_model_mappings_insert(struct viommu_model_itree *table,
+			   struct viommu_model_mapping *mapping)
 {
-	if (!pviommu_itree_insert(table, &mapping->iova))
+	if (!viommu_model_itree_insert(table, &mapping->iova))
 		return VIRTIO_IOMMU_S_INVAL;
 	return VIRTIO_IOMMU_S_OK;
 }
-EXPORT_SYMBOL_GPL(pviommu_mappings_insert);
+EXPORT_SYMBOL_GPL(viommu_model_mappings_insert);
 
 /**
- * pviommu_mappings_check_unmap() - would UNMAP [start, last] split a mapping?
+ * viommu_model_mappings_check_unmap() - would UNMAP [start, last] split a mapping?
  * @table: the domain's mapping table
  * @start: virt_start of the UNMAP
  * @last: virt_end of the UNMAP (inclusive)
@@ -45,48 +45,48 @@ EXPORT_SYMBOL_GPL(pviommu_mappings_insert);
  *
  * Return: VIRTIO_IOMMU_S_OK or VIRTIO_IOMMU_S_RANGE.
  */
-u8 pviommu_mappings_check_unmap(const struct pviommu_itree *table,
+u8 viommu_model_mappings_check_unmap(const struct viommu_model_itree *table,
 				u64 start, u64 last)
 {
-	const struct pviommu_interval *head, *tail;
+	const struct viommu_model_interval *head, *tail;
 
-	head = pviommu_itree_first(table, start, start);
+	head = viommu_model_itree_first(table, start, start);
 	if (head && head->start < start)
 		return VIRTIO_IOMMU_S_RANGE;
-	tail = pviommu_itree_first(table, last, last);
+	tail = viommu_model_itree_first(table, last, last);
 	if (tail && tail->last > last)
 		return VIRTIO_IOMMU_S_RANGE;
 	return VIRTIO_IOMMU_S_OK;
 }
-EXPORT_SYMBOL_GPL(pviommu_mappings_check_unmap);
+EXPORT_SYMBOL_GPL(viommu_model_mappings_check_unmap);
 
 /**
- * pviommu_mappings_take() - remove the lowest mapping that overlaps a range
+ * viommu_model_mappings_take() - remove the lowest mapping that overlaps a range
  * @table: the domain's mapping table
  * @start: first address of the range
  * @last: last address of the range (inclusive)
  *
- * Callers run pviommu_mappings_check_unmap() first and then take mappings
+ * Callers run viommu_model_mappings_check_unmap() first and then take mappings
  * until none is left: "Holes in the range are allowed; the device removes
  * every mapping that lies within the range."
  *
  * Return: the removed mapping, now owned by the caller, or NULL.
  */
-struct pviommu_mapping *pviommu_mappings_take(struct pviommu_itree *table,
+struct viommu_model_mapping *viommu_model_mappings_take(struct viommu_model_itree *table,
 					      u64 start, u64 last)
 {
-	struct pviommu_interval *node = pviommu_itree_first(table, start, last);
+	struct viommu_model_interval *node = viommu_model_itree_first(table, start, last);
 
 	if (node)
-		pviommu_itree_remove(table, node);
+		viommu_model_itree_remove(table, node);
 	return to_mapping(node);
 }
-EXPORT_SYMBOL_GPL(pviommu_mappings_take);
+EXPORT_SYMBOL_GPL(viommu_model_mappings_take);
 
 /* The mapping that contains @iova, or NULL. */
-struct pviommu_mapping *pviommu_mappings_find(const struct pviommu_itree *table,
+struct viommu_model_mapping *viommu_model_mappings_find(const struct viommu_model_itree *table,
 					      u64 iova)
 {
-	return to_mapping(pviommu_itree_first(table, iova, iova));
+	return to_mapping(viommu_model_itree_first(table, iova, iova));
 }
-EXPORT_SYMBOL_GPL(pviommu_mappings_find);
+EXPORT_SYMBOL_GPL(viommu_model_mappings_find);

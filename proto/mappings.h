@@ -5,26 +5,26 @@
  * atomically, while holes in its range are fine.  Used by the device model
  * and, as its shadow of what it sent, by the guest driver.
  */
-#ifndef PVIOMMU_MAPPINGS_H
-#define PVIOMMU_MAPPINGS_H
+#ifndef VIOMMU_MODEL_MAPPINGS_H
+#define VIOMMU_MODEL_MAPPINGS_H
 
 #include "itree.h"
 #include "pviommu_proto.h"
 
 /* One mapping, exactly as one MAP request created it. */
-struct pviommu_mapping {
-	struct pviommu_interval iova;	/* [virt_start, virt_end] */
+struct viommu_model_mapping {
+	struct viommu_model_interval iova;	/* [virt_start, virt_end] */
 	u64 phys;
 	u32 flags;			/* VIRTIO_IOMMU_MAP_F_* */
 };
 
-u8 pviommu_mappings_insert(struct pviommu_itree *table,
-			   struct pviommu_mapping *mapping);
-u8 pviommu_mappings_check_unmap(const struct pviommu_itree *table,
+u8 viommu_model_mappings_insert(struct viommu_model_itree *table,
+			   struct viommu_model_mapping *mapping);
+u8 viommu_model_mappings_check_unmap(const struct viommu_model_itree *table,
 				u64 start, u64 last);
-struct pviommu_mapping *pviommu_mappings_take(struct pviommu_itree *table,
+struct viommu_model_mapping *viommu_model_mappings_take(struct viommu_model_itree *table,
 					      u64 start, u64 last);
-struct pviommu_mapping *pviommu_mappings_find(const struct pviommu_itree *table,
+struct viommu_model_mapping *viommu_model_mappings_find(const struct viommu_model_itree *table,
 					      u64 iova);
 
-#endif /* PVIOMMU_MAPPINGS_H */
+#endif /* VIOMMU_MODEL_MAPPINGS_H */

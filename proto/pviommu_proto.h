@@ -7,19 +7,19 @@
  * this header pins their sizes at compile time and names the constants the
  * spec describes in prose.  It builds for the kernel and for userspace.
  */
-#ifndef PVIOMMU_PROTO_H
-#define PVIOMMU_PROTO_H
+#ifndef VIOMMU_MODEL_PROTO_H
+#define VIOMMU_MODEL_PROTO_H
 
 #include "compat.h"
 #include <linux/virtio_iommu.h>
 
 /* virtio device ID of the IOMMU device */
-#define PVIOMMU_VIRTIO_ID		23
+#define VIOMMU_MODEL_VIRTIO_ID		23
 
 /* Virtqueue indices */
-#define PVIOMMU_VQ_REQUEST		0
-#define PVIOMMU_VQ_EVENT		1
-#define PVIOMMU_NR_VQS			2
+#define VIOMMU_MODEL_VQ_REQUEST		0
+#define VIOMMU_MODEL_VQ_EVENT		1
+#define VIOMMU_MODEL_NR_VQS			2
 
 /* Wire sizes, in bytes, as the spec lays them out. */
 static_assert(sizeof(struct virtio_iommu_config) == 40, "config layout");
@@ -41,14 +41,14 @@ static_assert(offsetof(struct virtio_iommu_config, probe_size) == 32, "");
 static_assert(offsetof(struct virtio_iommu_config, bypass) == 36, "");
 
 /* Property header: le16 {type:12, reserved:4}; le16 length */
-#define PVIOMMU_PROBE_T_RESERVED_MASK	0xf000
+#define VIOMMU_MODEL_PROBE_T_RESERVED_MASK	0xf000
 
 /* The x86 MSI doorbell window, reported as a RESV_MEM MSI region. */
-#define PVIOMMU_X86_MSI_START		0xfee00000ULL
-#define PVIOMMU_X86_MSI_END		0xfeefffffULL
+#define VIOMMU_MODEL_X86_MSI_START		0xfee00000ULL
+#define VIOMMU_MODEL_X86_MSI_END		0xfeefffffULL
 
 /* The device-readable size (head and body) of a request of type @type. */
-static inline size_t pviommu_req_readable_size(u8 type)
+static inline size_t viommu_model_req_readable_size(u8 type)
 {
 	switch (type) {
 	case VIRTIO_IOMMU_T_ATTACH:
@@ -71,6 +71,6 @@ static inline size_t pviommu_req_readable_size(u8 type)
 }
 
 /* The largest device-readable part of any request. */
-#define PVIOMMU_REQ_READABLE_MAX	sizeof(struct virtio_iommu_req_probe)
+#define VIOMMU_MODEL_REQ_READABLE_MAX	sizeof(struct virtio_iommu_req_probe)
 
-#endif /* PVIOMMU_PROTO_H */
+#endif /* VIOMMU_MODEL_PROTO_H */

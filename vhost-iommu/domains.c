@@ -369,13 +369,13 @@ int vhost_iommu_identity_refresh(struct vhost_iommu *vi)
 int vhost_iommu_place_unattached(struct vhost_iommu *vi,
 				 struct vhost_iommu_endpoint *vep)
 {
-	struct pviommu_endpoint unattached = { .id = vep->ep.id };
+	struct viommu_model_endpoint unattached = { .id = vep->ep.id };
 	struct vhost_iommu_group *g = vep->g;
 	struct iommu_domain *hd = NULL;
 	bool stuck;
 
 	lockdep_assert_held(vhost_iommu_lock(vi));
-	if (!vi->closing && pviommu_endpoint_bypassed(&vi->pv, &unattached)) {
+	if (!vi->closing && viommu_model_endpoint_bypassed(&vi->pv, &unattached)) {
 		hd = identity_get(vi);
 		if (!hd)
 			pr_warn_ratelimited("vhost-iommu: no identity domain, endpoint %u blocked\n",
@@ -409,9 +409,9 @@ int vhost_iommu_place_all_unattached(struct vhost_iommu *vi)
 	return ret;
 }
 
-/* ---- struct pviommu_device_ops --------------------------------------- */
+/* ---- struct viommu_model_ops --------------------------------------- */
 
-static struct pviommu_endpoint *vi_find_endpoint(struct pviommu_device *pv,
+static struct viommu_model_endpoint *vi_find_endpoint(struct viommu_model *pv,
 						 u32 id)
 {
 	struct vhost_iommu_endpoint *vep;
@@ -423,7 +423,7 @@ static struct pviommu_endpoint *vi_find_endpoint(struct pviommu_device *pv,
 	return &vep->ep;
 }
 
-static struct pviommu_domain *vi_alloc_domain(struct pviommu_device *pv)
+static struct viommu_model_domain *vi_alloc_domain(struct viommu_model *pv)
 {
 	struct vhost_iommu_domain *vd;
 
@@ -431,8 +431,8 @@ static struct pviommu_domain *vi_alloc_domain(struct pviommu_device *pv)
 	return vd ? &vd->d : NULL;
 }
 
-static void vi_free_domain(struct pviommu_device *pv,
-			   struct pviommu_domain *domain)
+static void vi_free_domain(struct viommu_model *pv,
+			   struct viommu_model_domain *domain)
 {
 	struct vhost_iommu_domain *vd = container_of(domain, struct vhost_iommu_domain, d);
 
@@ -445,8 +445,8 @@ static void vi_free_domain(struct pviommu_device *pv,
 	kfree(vd);
 }
 
-static u8 vi_attach(struct pviommu_device *pv, struct pviommu_domain *domain,
-		    struct pviommu_endpoint *ep)
+static u8 vi_attach(struct viommu_model *pv, struct viommu_model_domain *domain,
+		    struct viommu_model_endpoint *ep)
 {
 	struct vhost_iommu_domain *vd = container_of(domain, struct vhost_iommu_domain, d);
 	struct vhost_iommu_endpoint *vep = container_of(ep, struct vhost_iommu_endpoint, ep);
@@ -497,8 +497,8 @@ static u8 vi_attach(struct pviommu_device *pv, struct pviommu_domain *domain,
  * vi_free_domain()).  The cause is not known (iommu_detach_group() returns
  * nothing), so not NOMEM, though a failed allocation is the likely one.
  */
-static u8 vi_detach(struct pviommu_device *pv, struct pviommu_domain *domain,
-		    struct pviommu_endpoint *ep)
+static u8 vi_detach(struct viommu_model *pv, struct viommu_model_domain *domain,
+		    struct viommu_model_endpoint *ep)
 {
 	if (vhost_iommu_place_unattached(to_vhost_iommu(pv),
 					 container_of(ep, struct vhost_iommu_endpoint, ep)))
@@ -506,7 +506,7 @@ static u8 vi_detach(struct pviommu_device *pv, struct pviommu_domain *domain,
 	return VIRTIO_IOMMU_S_OK;
 }
 
-static struct pviommu_mapping *vi_alloc_mapping(struct pviommu_device *pv)
+static struct viommu_model_mapping *vi_alloc_mapping(struct viommu_model *pv)
 {
 	struct vhost_iommu_mapping *vm;
 
@@ -514,15 +514,15 @@ static struct pviommu_mapping *vi_alloc_mapping(struct pviommu_device *pv)
 	return vm ? &vm->m : NULL;
 }
 
-static void vi_free_mapping(struct pviommu_device *pv,
-			    struct pviommu_mapping *mapping)
+static void vi_free_mapping(struct viommu_model *pv,
+			    struct viommu_model_mapping *mapping)
 {
 	kmem_cache_free(mapping_cache,
 			container_of(mapping, struct vhost_iommu_mapping, m));
 }
 
-static u8 vi_map(struct pviommu_device *pv, struct pviommu_domain *domain,
-		 struct pviommu_mapping *mapping)
+static u8 vi_map(struct viommu_model *pv, struct viommu_model_domain *domain,
+		 struct viommu_model_mapping *mapping)
 {
 	struct vhost_iommu_domain *vd = container_of(domain, struct vhost_iommu_domain, d);
 	struct vhost_iommu_mapping *vm = container_of(mapping, struct vhost_iommu_mapping, m);
@@ -564,8 +564,8 @@ static u8 vi_map(struct pviommu_device *pv, struct pviommu_domain *domain,
 	return VIRTIO_IOMMU_S_OK;
 }
 
-static void vi_unmap(struct pviommu_device *pv, struct pviommu_domain *domain,
-		     struct pviommu_mapping *mapping)
+static void vi_unmap(struct viommu_model *pv, struct viommu_model_domain *domain,
+		     struct viommu_model_mapping *mapping)
 {
 	struct vhost_iommu_domain *vd = container_of(domain, struct vhost_iommu_domain, d);
 	struct vhost_iommu_mapping *vm = container_of(mapping, struct vhost_iommu_mapping, m);
@@ -584,7 +584,7 @@ static void vi_unmap(struct pviommu_device *pv, struct pviommu_domain *domain,
 	pin_release(vi, &vm->pin);
 }
 
-const struct pviommu_device_ops vhost_iommu_ops = {
+const struct viommu_model_ops vhost_iommu_ops = {
 	.find_endpoint = vi_find_endpoint,
 	.alloc_domain = vi_alloc_domain,
 	.free_domain = vi_free_domain,

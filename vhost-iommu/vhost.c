@@ -78,7 +78,7 @@ static bool skip_bad_chain(struct vhost_iommu *vi, struct vhost_virtqueue *vq)
  * @in: number of device-writable iovecs after them
  * @bytes: set to the chain's total length, for the weight limit
  *
- * Copies at most PVIOMMU_REQ_READABLE_MAX bytes of the readable part (the
+ * Copies at most VIOMMU_MODEL_REQ_READABLE_MAX bytes of the readable part (the
  * model gets the full length, to judge framing), lets the model handle
  * the request, and copies its response to the start of the writable part.
  *
@@ -106,7 +106,7 @@ static size_t handle_request(struct vhost_iommu *vi, struct vhost_virtqueue *vq,
 		vi->bad_chains++;
 		return 0;
 	}
-	used = pviommu_device_handle(&vi->pv, vi->req, readable, writable,
+	used = viommu_model_handle(&vi->pv, vi->req, readable, writable,
 				     vi->resp);
 	if (!used)
 		return 0;
@@ -276,13 +276,13 @@ static bool probe_size_fits(struct vhost_iommu *vi, u32 probe_size)
 static int vhost_iommu_set_config(struct vhost_iommu *vi, void __user *argp)
 {
 	struct vhost_iommu_config uc;
-	struct pviommu_device_config cfg;
+	struct viommu_model_config cfg;
 	struct mutex *lock = vhost_iommu_lock(vi);
 	int ret;
 
 	if (copy_from_user(&uc, argp, sizeof(uc)))
 		return -EFAULT;
-	cfg = (struct pviommu_device_config) {
+	cfg = (struct viommu_model_config) {
 		.page_size_mask = uc.page_size_mask,
 		.input_start = uc.input_start,
 		.input_end = uc.input_end,
@@ -292,7 +292,7 @@ static int vhost_iommu_set_config(struct vhost_iommu *vi, void __user *argp)
 		.bypass = uc.bypass,
 	};
 	if (memchr_inv(uc.padding, 0, sizeof(uc.padding)) ||
-	    !pviommu_config_valid(&cfg) ||
+	    !viommu_model_config_valid(&cfg) ||
 	    /* The host maps whole pages. */
 	    (cfg.page_size_mask & -cfg.page_size_mask) < PAGE_SIZE)
 		return -EINVAL;
@@ -325,9 +325,9 @@ out:
  * already listed (the host's own MSI window among them).
  */
 static int endpoint_resv(struct iommu_group *group,
-			 struct pviommu_resv_region **out, unsigned int *nr)
+			 struct viommu_model_resv_region **out, unsigned int *nr)
 {
-	struct pviommu_resv_region *resv;
+	struct viommu_model_resv_region *resv;
 	struct iommu_resv_region *r;
 	unsigned int i, n = 1;
 	LIST_HEAD(list);
@@ -343,8 +343,8 @@ static int endpoint_resv(struct iommu_group *group,
 		ret = -ENOMEM;
 		goto out;
 	}
-	resv[0].start = PVIOMMU_X86_MSI_START;
-	resv[0].last = PVIOMMU_X86_MSI_END;
+	resv[0].start = VIOMMU_MODEL_X86_MSI_START;
+	resv[0].last = VIOMMU_MODEL_X86_MSI_END;
 	resv[0].subtype = VIRTIO_IOMMU_RESV_MEM_T_MSI;
 	n = 1;
 	list_for_each_entry(r, &list, list) {
@@ -504,7 +504,7 @@ static int vhost_iommu_set_bypass(struct vhost_iommu *vi, unsigned long arg)
 	ret = vhost_dev_check_owner(&vi->dev);
 	if (!ret) {
 		mutex_lock(lock);
-		if (arg > 1 || !pviommu_device_set_bypass(&vi->pv, arg))
+		if (arg > 1 || !viommu_model_set_bypass(&vi->pv, arg))
 			ret = -EINVAL;
 		else	/* -EIO as in vhost_iommu_set_config() */
 			ret = vhost_iommu_place_all_unattached(vi);
@@ -545,7 +545,7 @@ static int vhost_iommu_reset(struct vhost_iommu *vi)
 	ret = vhost_dev_check_owner(&vi->dev);
 	if (!ret) {
 		mutex_lock(lock);
-		pviommu_device_reset(&vi->pv);
+		viommu_model_reset(&vi->pv);
 		mutex_unlock(lock);
 	}
 	mutex_unlock(&vi->dev.mutex);
@@ -698,7 +698,7 @@ DEFINE_SHOW_ATTRIBUTE(stats);
 
 /* ---- the char device ------------------------------------------------------ */
 
-static const struct pviommu_device_config default_config = {
+static const struct viommu_model_config default_config = {
 	.page_size_mask = PAGE_MASK,
 	.input_start = 0,
 	.input_end = (1ULL << 48) - 1,
@@ -735,7 +735,7 @@ static int vhost_iommu_open(struct inode *inode, struct file *file)
 	vhost_dev_init(&vi->dev, vqs, VHOST_IOMMU_NR_VQS, UIO_MAXIOV,
 		       VHOST_IOMMU_PKT_WEIGHT, VHOST_IOMMU_WEIGHT, true, NULL);
 
-	pviommu_device_init(&vi->pv, &vhost_iommu_ops, &default_config,
+	viommu_model_init(&vi->pv, &vhost_iommu_ops, &default_config,
 			    VHOST_IOMMU_DEV_FEATURES);
 	vi->pv.max_domains = max_domains;
 	vi->pv.max_mappings = max_mappings;
@@ -776,7 +776,7 @@ static int vhost_iommu_release(struct inode *inode, struct file *file)
 	mutex_lock(&vi->dev.mutex);
 	mutex_lock(vhost_iommu_lock(vi));
 	vi->closing = true;
-	pviommu_device_reset(&vi->pv);
+	viommu_model_reset(&vi->pv);
 	c = vi->container;
 	if (c)
 		remove_endpoints(vi);

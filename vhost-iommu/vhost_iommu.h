@@ -53,9 +53,9 @@
 #include "uapi/linux/vhost_iommu.h"
 
 enum {
-	VHOST_IOMMU_VQ_REQ = PVIOMMU_VQ_REQUEST,
-	VHOST_IOMMU_VQ_EVT = PVIOMMU_VQ_EVENT,
-	VHOST_IOMMU_NR_VQS = PVIOMMU_NR_VQS,
+	VHOST_IOMMU_VQ_REQ = VIOMMU_MODEL_VQ_REQUEST,
+	VHOST_IOMMU_VQ_EVT = VIOMMU_MODEL_VQ_EVENT,
+	VHOST_IOMMU_NR_VQS = VIOMMU_MODEL_NR_VQS,
 };
 
 /* Guest pages pinned (and accounted to the owner's locked_vm) by us. */
@@ -93,18 +93,18 @@ struct vhost_iommu_container {
 };
 
 struct vhost_iommu_endpoint {
-	struct pviommu_endpoint ep;		/* [vq] */
+	struct viommu_model_endpoint ep;		/* [vq] */
 	struct vhost_iommu_group *g;		/* reference held */
-	struct pviommu_resv_region *resv;	/* ep.resv */
+	struct viommu_model_resv_region *resv;	/* ep.resv */
 };
 
 struct vhost_iommu_domain {
-	struct pviommu_domain d;		/* [vq] */
+	struct viommu_model_domain d;		/* [vq] */
 	struct iommu_domain *hd;		/* [vq] NULL until first attach */
 };
 
 struct vhost_iommu_mapping {
-	struct pviommu_mapping m;		/* [vq] */
+	struct viommu_model_mapping m;		/* [vq] */
 	struct vhost_iommu_pin pin;		/* empty: no access rights */
 };
 
@@ -121,7 +121,7 @@ struct vhost_iommu_identity {
 struct vhost_iommu {
 	struct vhost_dev dev;
 	struct vhost_virtqueue vqs[VHOST_IOMMU_NR_VQS];
-	struct pviommu_device pv;		/* [vq] */
+	struct viommu_model pv;		/* [vq] */
 	struct xarray endpoints;		/* [vq] of vhost_iommu_endpoint */
 	/* Bound container; set once, under dev.mutex and [vq]. */
 	struct vhost_iommu_container *container;
@@ -137,11 +137,11 @@ struct vhost_iommu {
 	int id;
 	struct dentry *debugfs;
 	/* [vq] bounce buffers of the request handler */
-	u8 req[PVIOMMU_REQ_READABLE_MAX];
-	u8 resp[PVIOMMU_PROBE_SIZE_MAX + sizeof(struct virtio_iommu_req_tail)];
+	u8 req[VIOMMU_MODEL_REQ_READABLE_MAX];
+	u8 resp[VIOMMU_MODEL_PROBE_SIZE_MAX + sizeof(struct virtio_iommu_req_tail)];
 };
 
-static inline struct vhost_iommu *to_vhost_iommu(struct pviommu_device *pv)
+static inline struct vhost_iommu *to_vhost_iommu(struct viommu_model *pv)
 {
 	return container_of(pv, struct vhost_iommu, pv);
 }
@@ -156,7 +156,7 @@ struct vhost_iommu *vhost_iommu_from_file(struct file *file);
 int vhost_iommu_bind(struct vhost_iommu *vi, struct vhost_iommu_container *c);
 
 /* domains.c */
-extern const struct pviommu_device_ops vhost_iommu_ops;
+extern const struct viommu_model_ops vhost_iommu_ops;
 int vhost_iommu_domains_init(void);
 void vhost_iommu_domains_exit(void);
 int vhost_iommu_place_unattached(struct vhost_iommu *vi,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "itree_check.h"
 
-static int check_subtree(const struct pviommu_interval *n, u64 *prev_last,
+static int check_subtree(const struct viommu_model_interval *n, u64 *prev_last,
 			 bool *first, bool *ok)
 {
 	int l, r;
@@ -23,7 +23,7 @@ static int check_subtree(const struct pviommu_interval *n, u64 *prev_last,
 }
 
 /* Ordered, disjoint, linked both ways and height-balanced? */
-bool itree_valid(const struct pviommu_itree *tree)
+bool itree_valid(const struct viommu_model_itree *tree)
 {
 	u64 prev = 0;
 	bool first = true, ok = true;

@@ -5,6 +5,6 @@
 #include "../../proto/itree.h"
 
 /* Is @tree ordered, disjoint, linked both ways and height-balanced? */
-bool itree_valid(const struct pviommu_itree *tree);
+bool itree_valid(const struct viommu_model_itree *tree);
 
 #endif

@@ -8,17 +8,17 @@
 			   (1ULL << VIRTIO_IOMMU_F_MMIO) |		\
 			   (1ULL << VIRTIO_IOMMU_F_BYPASS_CONFIG))
 
-const struct pviommu_resv_region pool_resv[2] = {
+const struct viommu_model_resv_region pool_resv[2] = {
 	{ 0xfee00000, 0xfeefffff, VIRTIO_IOMMU_RESV_MEM_T_MSI },
 	{ 0x1000000, 0x1ffffff, VIRTIO_IOMMU_RESV_MEM_T_RESERVED },
 };
 
-static struct pool_backend *to_pool(struct pviommu_device *dev)
+static struct pool_backend *to_pool(struct viommu_model *dev)
 {
 	return (struct pool_backend *)dev;
 }
 
-static struct pviommu_endpoint *pool_find_endpoint(struct pviommu_device *dev,
+static struct viommu_model_endpoint *pool_find_endpoint(struct viommu_model *dev,
 						   u32 id)
 {
 	struct pool_backend *pool = to_pool(dev);
@@ -31,7 +31,7 @@ static struct pviommu_endpoint *pool_find_endpoint(struct pviommu_device *dev,
 	return NULL;
 }
 
-static struct pviommu_domain *pool_alloc_domain(struct pviommu_device *dev)
+static struct viommu_model_domain *pool_alloc_domain(struct viommu_model *dev)
 {
 	struct pool_backend *pool = to_pool(dev);
 	unsigned int i;
@@ -45,19 +45,19 @@ static struct pviommu_domain *pool_alloc_domain(struct pviommu_device *dev)
 	return NULL;
 }
 
-static void pool_free_domain(struct pviommu_device *dev,
-			     struct pviommu_domain *domain)
+static void pool_free_domain(struct viommu_model *dev,
+			     struct viommu_model_domain *domain)
 {
 	to_pool(dev)->domain_used[domain - to_pool(dev)->domains] = false;
 }
 
-static u8 pool_attach_ep(struct pviommu_device *dev,
-			 struct pviommu_domain *domain,
-			 struct pviommu_endpoint *ep)
+static u8 pool_attach_ep(struct viommu_model *dev,
+			 struct viommu_model_domain *domain,
+			 struct viommu_model_endpoint *ep)
 {
 	struct pool_backend *pool = to_pool(dev);
 
-	if ((long)pviommu_domain_id(domain) == pool->refuse_attach_domain)
+	if ((long)viommu_model_domain_id(domain) == pool->refuse_attach_domain)
 		return VIRTIO_IOMMU_S_UNSUPP;
 	pool->nr_attach++;
 	pool->last_domain = domain;
@@ -65,21 +65,21 @@ static u8 pool_attach_ep(struct pviommu_device *dev,
 	return VIRTIO_IOMMU_S_OK;
 }
 
-static u8 pool_detach_ep(struct pviommu_device *dev,
-			 struct pviommu_domain *domain,
-			 struct pviommu_endpoint *ep)
+static u8 pool_detach_ep(struct viommu_model *dev,
+			 struct viommu_model_domain *domain,
+			 struct viommu_model_endpoint *ep)
 {
 	struct pool_backend *pool = to_pool(dev);
 
 	pool->nr_detach++;
 	pool->last_domain = domain;
 	pool->last_ep = ep;
-	if ((long)pviommu_domain_id(domain) == pool->refuse_detach_domain)
+	if ((long)viommu_model_domain_id(domain) == pool->refuse_detach_domain)
 		return VIRTIO_IOMMU_S_DEVERR;
 	return VIRTIO_IOMMU_S_OK;
 }
 
-static struct pviommu_mapping *pool_alloc_mapping(struct pviommu_device *dev)
+static struct viommu_model_mapping *pool_alloc_mapping(struct viommu_model *dev)
 {
 	struct pool_backend *pool = to_pool(dev);
 	unsigned int i;
@@ -93,15 +93,15 @@ static struct pviommu_mapping *pool_alloc_mapping(struct pviommu_device *dev)
 	return NULL;
 }
 
-static void pool_free_mapping(struct pviommu_device *dev,
-			      struct pviommu_mapping *mapping)
+static void pool_free_mapping(struct viommu_model *dev,
+			      struct viommu_model_mapping *mapping)
 {
 	to_pool(dev)->mapping_used[mapping - to_pool(dev)->mappings] = false;
 }
 
-static u8 pool_map_range(struct pviommu_device *dev,
-			 struct pviommu_domain *domain,
-			 struct pviommu_mapping *mapping)
+static u8 pool_map_range(struct viommu_model *dev,
+			 struct viommu_model_domain *domain,
+			 struct viommu_model_mapping *mapping)
 {
 	struct pool_backend *pool = to_pool(dev);
 	u8 status = pool->map_status;
@@ -114,9 +114,9 @@ static u8 pool_map_range(struct pviommu_device *dev,
 	return status;
 }
 
-static void pool_unmap_range(struct pviommu_device *dev,
-			     struct pviommu_domain *domain,
-			     struct pviommu_mapping *mapping)
+static void pool_unmap_range(struct viommu_model *dev,
+			     struct viommu_model_domain *domain,
+			     struct viommu_model_mapping *mapping)
 {
 	struct pool_backend *pool = to_pool(dev);
 
@@ -125,7 +125,7 @@ static void pool_unmap_range(struct pviommu_device *dev,
 	pool->last_mapping = mapping;
 }
 
-static const struct pviommu_device_ops pool_ops = {
+static const struct viommu_model_ops pool_ops = {
 	.find_endpoint = pool_find_endpoint,
 	.alloc_domain = pool_alloc_domain,
 	.free_domain = pool_free_domain,
@@ -145,7 +145,7 @@ static const struct pviommu_device_ops pool_ops = {
  */
 void pool_init(struct pool_backend *pool, u64 features)
 {
-	const struct pviommu_device_config config = {
+	const struct viommu_model_config config = {
 		.page_size_mask = 0xfffffffffffff000ULL,
 		.input_start = 0,
 		.input_end = (1ULL << 48) - 1,
@@ -157,7 +157,7 @@ void pool_init(struct pool_backend *pool, u64 features)
 	unsigned int i;
 
 	memset(pool, 0, sizeof(*pool));
-	pviommu_device_init(&pool->dev, &pool_ops, &config, POOL_FEATURES_ALL);
+	viommu_model_init(&pool->dev, &pool_ops, &config, POOL_FEATURES_ALL);
 	if (features)
 		pool->dev.features = features;
 	for (i = 1; i < POOL_ENDPOINTS; i++)
@@ -195,7 +195,7 @@ u8 pool_req(struct pool_backend *pool, const void *req, size_t len,
 	    size_t *used)
 {
 	u8 resp[sizeof(struct virtio_iommu_req_tail)];
-	size_t n = pviommu_device_handle(&pool->dev, req, len, sizeof(resp),
+	size_t n = viommu_model_handle(&pool->dev, req, len, sizeof(resp),
 					 resp);
 
 	if (used)
@@ -258,13 +258,13 @@ u8 pool_unmap(struct pool_backend *pool, u32 domain, u64 start, u64 last)
 /* Is there a mapping of exactly [start, last] in @domain? */
 bool pool_mapped(struct pool_backend *pool, u32 domain, u64 start, u64 last)
 {
-	struct pviommu_interval *node;
-	struct pviommu_mapping *m;
+	struct viommu_model_interval *node;
+	struct viommu_model_mapping *m;
 
-	node = pviommu_itree_first(&pool->dev.domains, domain, domain);
+	node = viommu_model_itree_first(&pool->dev.domains, domain, domain);
 	if (!node)
 		return false;
-	m = pviommu_mappings_find(&((struct pviommu_domain *)node)->mappings,
+	m = viommu_model_mappings_find(&((struct viommu_model_domain *)node)->mappings,
 				  start);
 	return m && m->iova.start == start && m->iova.last == last;
 }

@@ -15,18 +15,18 @@
 #define POOL_MAPPINGS	64
 
 struct pool_backend {
-	struct pviommu_device dev;
-	struct pviommu_endpoint endpoints[POOL_ENDPOINTS];
-	struct pviommu_domain domains[POOL_DOMAINS];
+	struct viommu_model dev;
+	struct viommu_model_endpoint endpoints[POOL_ENDPOINTS];
+	struct viommu_model_domain domains[POOL_DOMAINS];
 	bool domain_used[POOL_DOMAINS];
-	struct pviommu_mapping mappings[POOL_MAPPINGS];
+	struct viommu_model_mapping mappings[POOL_MAPPINGS];
 	bool mapping_used[POOL_MAPPINGS];
 	/* Backend calls made so far. */
 	unsigned int nr_attach, nr_detach, nr_map, nr_unmap;
 	/* The arguments of the latest backend call. */
-	const struct pviommu_domain *last_domain;
-	const struct pviommu_endpoint *last_ep;
-	const struct pviommu_mapping *last_mapping;
+	const struct viommu_model_domain *last_domain;
+	const struct viommu_model_endpoint *last_ep;
+	const struct viommu_model_mapping *last_mapping;
 	/* Make attaching to this domain ID fail with UNSUPP (or -1: none). */
 	long refuse_attach_domain;
 	/* Make detaching from this domain ID fail with DEVERR (or -1: none). */
@@ -36,7 +36,7 @@ struct pool_backend {
 };
 
 /* A resv region set every endpoint of the pool reports. */
-extern const struct pviommu_resv_region pool_resv[2];
+extern const struct viommu_model_resv_region pool_resv[2];
 
 void pool_init(struct pool_backend *pool, u64 features);
 unsigned int pool_domains_in_use(const struct pool_backend *pool);

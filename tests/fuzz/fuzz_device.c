@@ -23,12 +23,12 @@ static void check(bool cond)
 
 static void check_trees(void)
 {
-	struct pviommu_interval *node;
+	struct viommu_model_interval *node;
 
 	check(itree_valid(&pool.dev.domains));
-	for (node = pviommu_itree_min(&pool.dev.domains); node;
-	     node = pviommu_itree_next(node, U64_MAX)) {
-		struct pviommu_domain *domain = (struct pviommu_domain *)node;
+	for (node = viommu_model_itree_min(&pool.dev.domains); node;
+	     node = viommu_model_itree_next(node, U64_MAX)) {
+		struct viommu_model_domain *domain = (struct viommu_model_domain *)node;
 
 		check(domain->endpoints != NULL);
 		check(itree_valid(&domain->mappings));
@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	u8 req[PVIOMMU_REQ_READABLE_MAX + 16];
+	u8 req[VIOMMU_MODEL_REQ_READABLE_MAX + 16];
 	u8 resp[64 + 4];
 
 	pool_init(&pool, 0);
@@ -62,14 +62,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data += len;
 		size -= len;
 
-		used = pviommu_device_handle(&pool.dev, req, len, writable,
+		used = viommu_model_handle(&pool.dev, req, len, writable,
 					     resp);
 		check(used <= writable);
 		check(used == 0 || used == 4 ||
 		      (len && req[0] == VIRTIO_IOMMU_T_PROBE));
 		check_trees();
 	}
-	pviommu_device_reset(&pool.dev);
+	viommu_model_reset(&pool.dev);
 	check(pool_domains_in_use(&pool) == 0);
 	check(pool_mappings_in_use(&pool) == 0);
 	return 0;

@@ -5,7 +5,7 @@
  * Model-checked stress of vhost_iommu.ko through its virtqueue: N random
  * MAP / UNMAP / ATTACH / DETACH requests on the edu endpoint, in batches of
  * up to 128 per kick, each status checked against a shadow model built on
- * proto/'s mapping table (pviommu_mappings_*, compiled in from proto/ .c files:
+ * proto/'s mapping table (viommu_model_mappings_*, compiled in from proto/ .c files:
  * this program links libpviommu.a).  Every K operations (default 10000):
  * the device's counters (live mappings, pinned pages) against the model,
  * and a DMA sample with edu: a page the model says is mapped is reached by
@@ -54,7 +54,7 @@ static uint64_t rnd(void)
 
 /* ---- the shadow model ------------------------------------------------------ */
 
-static struct pviommu_itree table = PVIOMMU_ITREE_INIT;
+static struct viommu_model_itree table = VIOMMU_MODEL_ITREE_INIT;
 static uint32_t cur_dom;		/* 0: the endpoint is in no domain */
 static uint64_t model_pages, model_maps;
 static bool failslab;
@@ -63,9 +63,9 @@ static uint64_t iova_of(unsigned int page) { return WIN_IOVA + (uint64_t)page * 
 
 static void model_clear(void)
 {
-	struct pviommu_mapping *m;
+	struct viommu_model_mapping *m;
 
-	while ((m = pviommu_mappings_take(&table, 0, ~0ull))) {
+	while ((m = viommu_model_mappings_take(&table, 0, ~0ull))) {
 		model_pages -= (m->iova.last - m->iova.start + 1) / PAGE;
 		model_maps--;
 		free(m);
@@ -139,7 +139,7 @@ static void make_op(struct op *o, uint32_t ep)
  */
 static bool model_apply(const struct op *o, uint8_t got, uint8_t *want)
 {
-	struct pviommu_mapping *m;
+	struct viommu_model_mapping *m;
 
 	switch (o->type) {
 	case OP_ATTACH:
@@ -178,13 +178,13 @@ static bool model_apply(const struct op *o, uint8_t got, uint8_t *want)
 		m->iova.last = o->last;
 		m->phys = DATA_GPA + (o->start - WIN_IOVA);
 		m->flags = RW;
-		*want = pviommu_mappings_insert(&table, m);
+		*want = viommu_model_mappings_insert(&table, m);
 		if (*want != OK) {
 			free(m);
 			return got == *want;
 		}
 		if (failslab && (got == NOMEM || got == DEVERR)) {
-			pviommu_itree_remove(&table, &m->iova);
+			viommu_model_itree_remove(&table, &m->iova);
 			free(m);
 			return true;
 		}
@@ -196,9 +196,9 @@ static bool model_apply(const struct op *o, uint8_t got, uint8_t *want)
 			*want = NOENT;
 			return got == NOENT;
 		}
-		*want = pviommu_mappings_check_unmap(&table, o->start, o->last);
+		*want = viommu_model_mappings_check_unmap(&table, o->start, o->last);
 		if (*want == OK && got == OK) {
-			while ((m = pviommu_mappings_take(&table, o->start, o->last))) {
+			while ((m = viommu_model_mappings_take(&table, o->start, o->last))) {
 				model_pages -= (m->iova.last - m->iova.start + 1) / PAGE;
 				model_maps--;
 				free(m);
@@ -226,7 +226,7 @@ static int mapped_page(void)
 	unsigned int i, p = rnd() % WIN_PAGES;
 
 	for (i = 0; i < WIN_PAGES; i++, p = (p + 1) % WIN_PAGES)
-		if (pviommu_mappings_find(&table, iova_of(p)))
+		if (viommu_model_mappings_find(&table, iova_of(p)))
 			return p;
 	return -1;
 }
@@ -236,7 +236,7 @@ static int unmapped_page(void)
 	unsigned int i, p = rnd() % WIN_PAGES;
 
 	for (i = 0; i < WIN_PAGES; i++, p = (p + 1) % WIN_PAGES)
-		if (!pviommu_mappings_find(&table, iova_of(p)))
+		if (!viommu_model_mappings_find(&table, iova_of(p)))
 			return p;
 	return -1;
 }

@@ -27,12 +27,12 @@
 static struct tap t;
 static struct pool_backend pool;
 
-static struct pviommu_domain *domain_of(u32 id)
+static struct viommu_model_domain *domain_of(u32 id)
 {
-	struct pviommu_interval *n = pviommu_itree_first(&pool.dev.domains,
+	struct viommu_model_interval *n = viommu_model_itree_first(&pool.dev.domains,
 							 id, id);
 
-	return n ? (struct pviommu_domain *)n : NULL;
+	return n ? (struct viommu_model_domain *)n : NULL;
 }
 
 /* --- the interval tree ------------------------------------------------ */
@@ -41,9 +41,9 @@ static struct pviommu_domain *domain_of(u32 id)
 
 static void test_itree_random(void)
 {
-	static struct pviommu_interval nodes[SLOTS];
+	static struct viommu_model_interval nodes[SLOTS];
 	static bool present[SLOTS];
-	struct pviommu_itree tree = PVIOMMU_ITREE_INIT;
+	struct viommu_model_itree tree = VIOMMU_MODEL_ITREE_INIT;
 	unsigned long ops, count = 0;
 	bool ok = true, query_ok = true;
 
@@ -53,7 +53,7 @@ static void test_itree_random(void)
 		unsigned int i = rand() % SLOTS;
 
 		if (present[i]) {
-			pviommu_itree_remove(&tree, &nodes[i]);
+			viommu_model_itree_remove(&tree, &nodes[i]);
 			present[i] = false;
 			count--;
 		} else {
@@ -61,7 +61,7 @@ static void test_itree_random(void)
 
 			nodes[i].start = i * 16 + a;
 			nodes[i].last = i * 16 + b;
-			if (!pviommu_itree_insert(&tree, &nodes[i]))
+			if (!viommu_model_itree_insert(&tree, &nodes[i]))
 				ok = false;
 			present[i] = true;
 			count++;
@@ -69,8 +69,8 @@ static void test_itree_random(void)
 		if (ops % 997 == 0) {
 			unsigned int j = rand() % SLOTS;
 			u64 q = j * 16 + rand() % 16;
-			struct pviommu_interval *hit =
-				pviommu_itree_first(&tree, q, q);
+			struct viommu_model_interval *hit =
+				viommu_model_itree_first(&tree, q, q);
 			bool expect = present[j] && nodes[j].start <= q &&
 				      q <= nodes[j].last;
 
@@ -87,30 +87,30 @@ static void test_itree_random(void)
 
 static void test_itree_overlap_refused(void)
 {
-	struct pviommu_itree tree = PVIOMMU_ITREE_INIT;
-	struct pviommu_interval a = { .start = 10, .last = 20 };
-	struct pviommu_interval b = { .start = 20, .last = 30 };
-	struct pviommu_interval c = { .start = 0, .last = 9 };
-	struct pviommu_interval d = { .start = 0, .last = U64_MAX };
+	struct viommu_model_itree tree = VIOMMU_MODEL_ITREE_INIT;
+	struct viommu_model_interval a = { .start = 10, .last = 20 };
+	struct viommu_model_interval b = { .start = 20, .last = 30 };
+	struct viommu_model_interval c = { .start = 0, .last = 9 };
+	struct viommu_model_interval d = { .start = 0, .last = U64_MAX };
 
-	pviommu_itree_insert(&tree, &a);
-	tap_ok(&t, !pviommu_itree_insert(&tree, &b) && tree.count == 1,
+	viommu_model_itree_insert(&tree, &a);
+	tap_ok(&t, !viommu_model_itree_insert(&tree, &b) && tree.count == 1,
 	       "itree: an overlapping insert is refused and changes nothing");
-	tap_ok(&t, pviommu_itree_insert(&tree, &c) &&
-	       !pviommu_itree_insert(&tree, &d),
+	tap_ok(&t, viommu_model_itree_insert(&tree, &c) &&
+	       !viommu_model_itree_insert(&tree, &d),
 	       "itree: adjacent intervals fit; [0, 2^64-1] overlaps everything");
 }
 
 static void test_itree_height_is_logarithmic(void)
 {
-	static struct pviommu_interval nodes[1 << 16];
-	struct pviommu_itree tree = PVIOMMU_ITREE_INIT;
+	static struct viommu_model_interval nodes[1 << 16];
+	struct viommu_model_itree tree = VIOMMU_MODEL_ITREE_INIT;
 	unsigned int i;
 
 	for (i = 0; i < 1 << 16; i++) {
 		nodes[i].start = (u64)i * PAGE;
 		nodes[i].last = (u64)i * PAGE + PAGE - 1;
-		pviommu_itree_insert(&tree, &nodes[i]);
+		viommu_model_itree_insert(&tree, &nodes[i]);
 	}
 	/* An AVL tree of n nodes is at most 1.44 log2(n) high. */
 	tap_ok(&t, tree.root->height <= 23 && tree.count == 1u << 16,
@@ -130,14 +130,14 @@ static void test_framing(void)
 
 	pool_init(&pool, 0);
 	memset(resp, 0xaa, sizeof(resp));
-	tap_ok(&t, pviommu_device_handle(&pool.dev, &att, 2, 4, resp) == 0 &&
+	tap_ok(&t, viommu_model_handle(&pool.dev, &att, 2, 4, resp) == 0 &&
 	       resp[0] == 0xaa,
 	       "framing: readable part shorter than the head -> used_len 0, unwritten");
-	tap_ok(&t, pviommu_device_handle(&pool.dev, &att, 20, 3, resp) == 0 &&
+	tap_ok(&t, viommu_model_handle(&pool.dev, &att, 20, 3, resp) == 0 &&
 	       resp[0] == 0xaa && !domain_of(1),
 	       "framing: no room for the tail -> used_len 0, nothing done");
 	att.head.type = 0x42;
-	tap_ok(&t, pviommu_device_handle(&pool.dev, &att, 20, 4, resp) == 0 &&
+	tap_ok(&t, viommu_model_handle(&pool.dev, &att, 20, 4, resp) == 0 &&
 	       resp[0] == 0xaa,
 	       "framing: unknown type -> used_len 0, buffer unwritten");
 	att.head.type = 0;
@@ -153,7 +153,7 @@ static void test_framing(void)
 	       "framing: the device MUST ignore head.reserved");
 	memset(resp, 0xaa, sizeof(resp));
 	att.domain = cpu_to_le32(2);
-	tap_ok(&t, pviommu_device_handle(&pool.dev, &att, 20, 4, resp) == 4 &&
+	tap_ok(&t, viommu_model_handle(&pool.dev, &att, 20, 4, resp) == 4 &&
 	       resp[0] == OK && resp[1] == 0 && resp[2] == 0 && resp[3] == 0,
 	       "framing: the device SHOULD zero tail.reserved");
 	tap_ok(&t, pool.dev.stats.requests[0] == 4 &&
@@ -166,59 +166,59 @@ static void test_framing(void)
 
 static void test_config(void)
 {
-	struct pviommu_device_config c = {
+	struct viommu_model_config c = {
 		.page_size_mask = 0x1000, .input_end = ~0ULL,
 		.domain_end = ~0U, .probe_size = 512,
 	};
-	struct pviommu_device_config bad = c;
+	struct viommu_model_config bad = c;
 
-	tap_ok(&t, pviommu_config_valid(&c), "config: a sane config is accepted");
+	tap_ok(&t, viommu_model_config_valid(&c), "config: a sane config is accepted");
 	bad.page_size_mask = 0;
-	tap_ok(&t, !pviommu_config_valid(&bad),
+	tap_ok(&t, !viommu_model_config_valid(&bad),
 	       "config: page_size_mask MUST have at least one bit set");
 	bad = c;
 	bad.bypass = 2;
-	tap_ok(&t, !pviommu_config_valid(&bad), "config: bypass MUST be 0 or 1");
+	tap_ok(&t, !viommu_model_config_valid(&bad), "config: bypass MUST be 0 or 1");
 	bad = c;
 	bad.input_start = 10;
 	bad.input_end = 9;
-	tap_ok(&t, !pviommu_config_valid(&bad), "config: an empty input range is refused");
+	tap_ok(&t, !viommu_model_config_valid(&bad), "config: an empty input range is refused");
 	bad = c;
-	bad.probe_size = PVIOMMU_PROBE_SIZE_MAX + 4;
-	tap_ok(&t, !pviommu_config_valid(&bad), "config: probe_size is bounded");
+	bad.probe_size = VIOMMU_MODEL_PROBE_SIZE_MAX + 4;
+	tap_ok(&t, !viommu_model_config_valid(&bad), "config: probe_size is bounded");
 	bad = c;
 	bad.page_size_mask = 1;
-	tap_ok(&t, pviommu_config_valid(&bad), "config: a one-byte granule is legal");
+	tap_ok(&t, viommu_model_config_valid(&bad), "config: a one-byte granule is legal");
 }
 
 static void test_bypass(void)
 {
-	struct pviommu_endpoint *ep = &pool.endpoints[1];
+	struct viommu_model_endpoint *ep = &pool.endpoints[1];
 
 	/* BYPASS_CONFIG offered but not accepted by the driver. */
 	pool_init(&pool, FEAT(MAP_UNMAP));
-	tap_ok(&t, !pviommu_endpoint_bypassed(&pool.dev, ep),
+	tap_ok(&t, !viommu_model_endpoint_bypassed(&pool.dev, ep),
 	       "bypass: an unattached endpoint does not bypass with config.bypass 0");
 	pool.dev.config.bypass = 1;
-	tap_ok(&t, pviommu_endpoint_bypassed(&pool.dev, ep),
+	tap_ok(&t, viommu_model_endpoint_bypassed(&pool.dev, ep),
 	       "bypass: config.bypass 1 applies even if the driver did not accept BYPASS_CONFIG");
-	tap_ok(&t, !pviommu_device_set_bypass(&pool.dev, 0) &&
+	tap_ok(&t, !viommu_model_set_bypass(&pool.dev, 0) &&
 	       pool.dev.config.bypass == 1,
 	       "bypass: the driver may write bypass only when BYPASS_CONFIG was negotiated");
 	tap_ok(&t, pool_attach(&pool, 1, 1, VIRTIO_IOMMU_ATTACH_F_BYPASS) == INVAL,
 	       "bypass: ATTACH_F_BYPASS without BYPASS_CONFIG is an unknown flag -> INVAL");
 	tap_ok(&t, pool_attach(&pool, 1, 1, 0) == OK &&
-	       !pviommu_endpoint_bypassed(&pool.dev, ep),
+	       !viommu_model_endpoint_bypassed(&pool.dev, ep),
 	       "bypass: an endpoint attached to a translated domain does not bypass");
 
 	pool_init(&pool, 0);
-	tap_ok(&t, !pviommu_device_set_bypass(&pool.dev, 2) &&
-	       pviommu_device_set_bypass(&pool.dev, 1) &&
-	       pviommu_endpoint_bypassed(&pool.dev, ep),
+	tap_ok(&t, !viommu_model_set_bypass(&pool.dev, 2) &&
+	       viommu_model_set_bypass(&pool.dev, 1) &&
+	       viommu_model_endpoint_bypassed(&pool.dev, ep),
 	       "bypass: written value MUST be 0 or 1; 1 puts unattached endpoints in bypass");
 	tap_ok(&t, pool_attach(&pool, 5, 1, VIRTIO_IOMMU_ATTACH_F_BYPASS) == OK &&
-	       pviommu_device_set_bypass(&pool.dev, 0) &&
-	       pviommu_endpoint_bypassed(&pool.dev, ep),
+	       viommu_model_set_bypass(&pool.dev, 0) &&
+	       viommu_model_endpoint_bypassed(&pool.dev, ep),
 	       "bypass: an endpoint in an ATTACH_F_BYPASS domain bypasses");
 	tap_ok(&t, pool_attach(&pool, 5, 2, 0) == INVAL,
 	       "bypass: ATTACH with a bypass flag inconsistent with the domain -> INVAL");
@@ -228,7 +228,7 @@ static void test_bypass(void)
 
 	pool_init(&pool, FEAT(MAP_UNMAP) | FEAT(BYPASS));
 	pool.dev.offered_features = FEAT(MAP_UNMAP) | FEAT(BYPASS);
-	tap_ok(&t, pviommu_endpoint_bypassed(&pool.dev, ep),
+	tap_ok(&t, viommu_model_endpoint_bypassed(&pool.dev, ep),
 	       "bypass: legacy BYPASS negotiated puts unattached endpoints in bypass");
 }
 
@@ -381,7 +381,7 @@ static void test_map(void)
 	tap_ok(&t, pool_map(&pool, 1, 5 * PAGE, 6 * PAGE - 1, 0, R | VIRTIO_IOMMU_MAP_F_MMIO) == INVAL,
 	       "map: F_MMIO without the MMIO feature is an unknown flag -> INVAL");
 	pool_map(&pool, 1, 6 * PAGE, 7 * PAGE - 1, 0x7000, W);
-	tap_ok(&t, pviommu_mappings_find(&domain_of(1)->mappings, 6 * PAGE)->flags == W,
+	tap_ok(&t, viommu_model_mappings_find(&domain_of(1)->mappings, 6 * PAGE)->flags == W,
 	       "map: the flags reach the backend as sent (no write without F_WRITE)");
 
 	pool.map_status = VIRTIO_IOMMU_S_FAULT;
@@ -455,7 +455,7 @@ static size_t probe(u32 ep, size_t writable, u8 *resp)
 	};
 
 	memset(resp, 0xaa, 64 + 4);
-	return pviommu_device_handle(&pool.dev, &req, sizeof(req), writable,
+	return viommu_model_handle(&pool.dev, &req, sizeof(req), writable,
 				     resp);
 }
 
@@ -508,8 +508,8 @@ static void test_reset(void)
 	pool_attach(&pool, 1, 2, 0);
 	pool_attach(&pool, 2, 3, 0);
 	pool_map(&pool, 1, 0, PAGE - 1, 0, RW);
-	pviommu_device_set_bypass(&pool.dev, 1);
-	pviommu_device_reset(&pool.dev);
+	viommu_model_set_bypass(&pool.dev, 1);
+	viommu_model_reset(&pool.dev);
 	tap_ok(&t, !pool.endpoints[1].domain && !pool.endpoints[2].domain &&
 	       !pool.endpoints[3].domain && pool_domains_in_use(&pool) == 0 &&
 	       pool_mappings_in_use(&pool) == 0 && pool.nr_detach == 3,
@@ -522,7 +522,7 @@ static void test_reset(void)
 	pool_attach(&pool, 1, 2, 0);
 	pool_map(&pool, 1, 0, PAGE - 1, 0, RW);
 	pool.refuse_detach_domain = 1;
-	pviommu_device_reset(&pool.dev);
+	viommu_model_reset(&pool.dev);
 	tap_ok(&t, !pool.endpoints[1].domain && !pool.endpoints[2].domain &&
 	       pool_domains_in_use(&pool) == 0 && pool_mappings_in_use(&pool) == 0 &&
 	       pool.nr_unmap == 1,
@@ -534,7 +534,7 @@ static void test_fault(void)
 	struct virtio_iommu_fault f;
 
 	memset(&f, 0xff, sizeof(f));
-	pviommu_fault_encode(&f, VIRTIO_IOMMU_FAULT_R_MAPPING,
+	viommu_model_fault_encode(&f, VIRTIO_IOMMU_FAULT_R_MAPPING,
 			     VIRTIO_IOMMU_FAULT_F_WRITE | VIRTIO_IOMMU_FAULT_F_ADDRESS,
 			     7, 0x123456789000ULL);
 	tap_ok(&t, f.reason == 2 && f.reserved[0] == 0 && f.reserved[2] == 0 &&
