@@ -65,11 +65,11 @@ built() { echo "$2" >"$1.key"; }
 
 # Serialise rig users: two QEMU rigs on 2 cores make both too slow, and two
 # builds would race on the same files.  The lock is held until this process
-# and its children (QEMU) exit; children that are rig scripts inherit it.
+# and its children (QEMU) exit; children that are rig scripts inherit it.  It
+# is one lock for the machine (RIG_LOCK), whatever the checkout or BUILD.
 rig_lock() {
 	[ -z "${RIG_LOCKED:-}" ] || return 0
-	mkdir -p "$BUILD/rig"
-	exec 9>"$BUILD/rig/.lock"
+	exec 9>"${RIG_LOCK:-/tmp/pviommu-rig.lock}"
 	flock -n 9 || { rig_log "waiting for another rig run to finish"; flock 9; }
 	export RIG_LOCKED=1
 }
