@@ -101,11 +101,12 @@ checkpatch: $(KPRIV)/Makefile
 
 # --- the emulated-host rig (tests/rig/README.md) -------------------------
 
-# In-VM tests that make check runs, in this order.
-RIG_TESTS := l1_proto_kmod l1_edu_type1 l2_nvme_passthrough \
+# The scenarios (tests/scenarios, SCENARIO[:VARIANT]) that make check runs,
+# in this order.
+RIG_SCENARIOS := l1_proto_kmod l1_edu_type1 l2_nvme_passthrough \
 	     l1_vhost_iommu \
 	     l1_guest_nvme l1_guest_vfio l1_guest_identity l1_guest_errors \
-	     l1_adversarial_quick
+	     l1_adversarial:quick
 
 ifneq ($(wildcard $(BUILD)/kernel.mk),)
 include tests/rig/rig.mk
@@ -130,7 +131,7 @@ clean:
 # --- bench: the L1 map/unmap microbenchmark (bench/README.md) -------------
 #   make bench-programs   build/vm-bin/pviommu-mapbench (static, for the rig)
 #   make bench-l1         run it on the emulated host: bench/results/<ts>-l1/
-# make check runs its tiny mode as the rig test l1_mapbench_quick.
+# make check runs its tiny mode, the scenario l1_mapbench:quick.
 
 BENCH_CFLAGS := -std=c11 -Wall -Wextra -Werror -static -O2
 BENCH_SRCS := bench/mapbench.c bench/userspace_backend.c
@@ -152,7 +153,7 @@ $(BUILD)/vm-bin/pviommu-mapbench: $(BENCH_SRCS) $(wildcard bench/*.h) \
 
 # The images carry the benchmark; make check runs its quick mode.
 rig: bench-programs
-RIG_TESTS += l1_mapbench_quick
+RIG_SCENARIOS += l1_mapbench:quick
 
 bench-l1: bench-programs modules
 	tests/rig/run --timeout $(BENCH_TIMEOUT) l1_mapbench
@@ -173,19 +174,15 @@ bench-l1: bench-programs modules
 # rig.mk) and tests/l1-stress/vhost_model_stress.c (links proto/ as libpviommu.a).
 
 DEBUG_KDIR := $(BUILD)/debug-kernel
-DEBUG_KROOT := $(DEBUG_KDIR)/root
 DEBUG_MODS := $(BUILD)/modules-debug
-DEBUG_RUN = RIG_KERNEL_ROOT=$(DEBUG_KROOT) RIG_EXTRA_MODULES=$(DEBUG_MODS) RIG_BOOT_BZIMAGE=1 \
-	tests/rig/run
 # The knobs of the debug runs (kernel command line of L1, see the scripts).
 DEBUG_SCALE ?= 20000
 DEBUG_FUZZ_CALLS ?= 100000
 DEBUG_STRESS_OPS ?= 200000
-DEBUG_RIG_TESTS := l1_debug_vhost l1_debug_adversarial \
-	l1_debug_guest_nvme l1_debug_guest_vfio
+# The scenarios' debug variants boot it (tests/rig/run: "kernel debug").
+DEBUG_RIG_SCENARIOS := l1_vhost_iommu:debug l1_adversarial:debug \
+	l1_guest_nvme:debug l1_guest_vfio:debug
 # L1 on the stock kernel, L2 on the debug one with Linux's virtio_iommu.
-DEBUG_L2_RUN = RIG_L2_KERNEL_ROOT=$(DEBUG_KROOT) RIG_L2_EXTRA_MODULES=$(DEBUG_MODS) \
-	tests/rig/run
 DEBUG_KBUILD_SRCS = $(shell git ls-files -co --exclude-standard -- Kbuild proto \
 	vhost-iommu guest tests/kmod tests/common | grep -E '(Kbuild|\.[ch])$$')
 
@@ -213,17 +210,17 @@ $(BUILD)/vm-bin/vhost_model_stress: tests/l1-stress/vhost_model_stress.c \
 rig: stress-programs
 
 check-debug: modules-debug rig stress-programs
-	@rc=0; for t in $(DEBUG_RIG_TESTS); do \
-		$(DEBUG_RUN) --append "rig_vhost_scale=$(DEBUG_SCALE) \
+	@rc=0; for t in $(DEBUG_RIG_SCENARIOS); do \
+		tests/rig/run --append "rig_vhost_scale=$(DEBUG_SCALE) \
 			rig_fuzz_calls=$(DEBUG_FUZZ_CALLS) rig_stress_ops=$(DEBUG_STRESS_OPS)" \
 			$$t || rc=1; \
 	done; \
-	$(DEBUG_L2_RUN) l2_interop_linux_driver || rc=1; \
+	tests/rig/run l2_interop_linux_driver || rc=1; \
 	exit $$rc
 
 stress-full: modules stress-programs
 	tests/rig/run --timeout 1500 --append "rig_stress_ops=1000000 rig_parts=stress" \
-		l1_debug_adversarial
+		l1_adversarial
 
 # --- QEMU: Debian's 7.2 with the vhost-iommu series (docs/qemu.md) ---------
 #   make qemu     build/qemu/current/qemu-system-x86_64 (cached per series)
@@ -235,14 +232,14 @@ qemu:
 	vmm/qemu/build.sh
 
 rig: qemu
-RIG_TESTS += l2_chain_vhost l2_chain_userspace l2_chain_edu l2_chain_kill
+RIG_SCENARIOS += l2_chain l2_chain:userspace l2_chain_edu l2_chain_kill
 
 # --- bench: the comparison (docs/bench.md) --------------------------------
 #   make bench   no vIOMMU / intel-iommu caching-mode=on / virtio-iommu
 #                vhost=off / vhost=on on the emulated host's NVMe, strict and
 #                lazy, the L1 floor: bench/results/<ts>/ (table, JSON, PNGs).
 #                BENCH_ARGS go to bench/run.sh (--rounds, --seconds, ...).
-# make check runs its tiny mode (bench_compare_tiny), the dry run of the
+# make check runs its tiny mode (l2_bench_compare:tiny), the dry run of the
 # --l1 native path (tests/bench/dry_run.sh) and the report's refusals of
 # unverified or partial runs (tests/bench/report_refuses.sh).
 .PHONY: bench check-bench
@@ -256,4 +253,4 @@ check-bench:
 	bash tests/bench/report_refuses.sh
 
 check: check-bench
-RIG_TESTS += bench_compare_tiny
+RIG_SCENARIOS += l2_bench_compare:tiny

@@ -4,14 +4,14 @@
 
     report.py LOG OUT_DIR [--l0-qemu-cmd FILE] [--native]
 
-LOG is the console of a bench_compare run (or the output of
+LOG is the console of an l2_bench_compare run (or the output of
 bench/run.sh --l1 native): its "BENCH:" lines.  OUT_DIR gets
   raw.jsonl     the BENCH: lines as they came
   results.json  everything, with the per-round values and their medians
   results.md    the tables, ratios in plain sight (also printed)
   *.png         gnuplot plots
 It refuses, exit status 1 and no number printed, if a boot did not run in
-the mode it claims (bench_compare.sh's evidence) or a result is missing.
+the mode it claims (l2_bench_compare.sh's evidence) or a result is missing.
 """
 import argparse
 import json

@@ -18,9 +18,9 @@
 #                  the rig's NVMe)
 #   --rounds N     rounds (default 3), --seconds S per I/O workload (default
 #                  5), --dma-count N map+unmap pairs (default 2000); the
-#                  defaults live in tests/vm/bench_compare.sh
+#                  defaults live in tests/scenarios/l2_bench_compare.sh
 #   --tiny         1 round, 0.5 s, 300 pairs, a short floor: proves the
-#                  harness works (make check runs it as bench_compare_tiny)
+#                  harness works (make check runs it as l2_bench_compare:tiny)
 #   --dry-run      print what each boot would run, touch nothing
 set -euo pipefail
 
@@ -57,7 +57,7 @@ if [ "$l1" = emulated ]; then
 	done)
 	# 12 boots of about a minute each at the defaults, plus the floor.
 	BENCH_OUT=$out "$repo/tests/rig/run" --timeout "${BENCH_TIMEOUT:-2400}" \
-		${append:+--append "$append"} bench_compare
+		${append:+--append "$append"} l2_bench_compare
 	echo "bench: results in $out"
 	exit 0
 fi
@@ -89,9 +89,9 @@ ln -sf "$repo/tests/rig/tap.sh" "$stage/tap.sh"
 rm -rf "$stage/tap"
 log=$out/console.log
 env "${knobs[@]}" RIG_BENCH_FLOOR=0 RIG_BENCH_QEMU="$BUILD/qemu/current/qemu-system-x86_64" \
-	RIG_ROOT="$stage" RIG_VM_DIR="$repo/tests/vm" RIG_L2_CPU=host RIG_L2_TIMEOUT=600 \
+	RIG_ROOT="$stage" RIG_SCENARIO_DIR="$repo/tests/scenarios" RIG_L2_CPU=host RIG_L2_TIMEOUT=600 \
 	TAP_STATE="$stage/tap" TAP_MARK='' PATH="$PATH:$BUILD/vm-bin" \
-	sh "$repo/tests/vm/bench_compare.sh" | tee "$log"
+	sh -c '. "$RIG_SCENARIO_DIR/lib/lib.sh"; . "$RIG_SCENARIO_DIR/l2_bench_compare.sh"; on_l1' | tee "$log"
 if grep -q '^not ok' "$log"; then
 	echo "bench: FAILED (see $log)" >&2
 	exit 1

@@ -9,8 +9,8 @@
 
 RIG_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 BUILD ?= build
-# The tests check-rig runs; the top-level Makefile sets its own list.
-RIG_TESTS ?= l1_edu_type1 l2_nvme_passthrough
+# The scenarios check-rig runs; the top-level Makefile sets its own list.
+RIG_SCENARIOS ?= l1_edu_type1 l2_nvme_passthrough
 
 # KABI, KVER, ... (the rig's scripts read it too, and say so if it is missing).
 -include $(BUILD)/kernel.mk
@@ -35,7 +35,7 @@ rig: rig-vm-bin
 RIG_LEDGER := $(BUILD)/rig/ledger
 check-rig: rig
 	@echo "rig: kernel $(KABI) ($(KVER))"
-	@rm -f '$(RIG_LEDGER)'; rc=0; for t in $(RIG_TESTS); do \
+	@rm -f '$(RIG_LEDGER)'; rc=0; for t in $(RIG_SCENARIOS); do \
 		BUILD='$(BUILD)' RIG_LEDGER='$(RIG_LEDGER)' $(RIG_DIR)/run --no-build $$t || rc=1; \
 	done; \
 	echo "rig: $$($(RIG_DIR)/ledger '$(RIG_LEDGER)')"; \

@@ -1,0 +1,62 @@
+#!/bin/sh
+# L1: vhost_iommu.ko without a guest.  vhost_iommu_test
+# (tests/programs/vhost_iommu_test.c) plays VMM and guest in one process:
+# its own vrings and "guest RAM" (GPA != HVA), real ioctls and eventfds, and
+# QEMU's edu device in a VFIO container of the pviommu type as the endpoint.
+# Its suites: conformance, DMA truth, hostile, scale.  Then: no device left,
+# the module unloads, and (lib/debug.sh) the kernel log has no detector
+# report and the FOLL_PIN balance is back where it was.
+#   default   Debian's kernel
+#   debug     the debug kernel (KASAN, lockdep, DEBUG_ATOMIC_SLEEP,
+#             DEBUG_LIST, kmemleak: tests/rig/debug.config), 20000 live
+#             mappings (KASAN makes each MAP several times slower), and a
+#             kmemleak scan after the suites (module still loaded, so
+#             backtraces name it) and one after rmmod
+#
+# Kernel command-line knobs (tests/rig/run --append):
+#   rig_vhost_suites=conformance,dma,hostile,scale  (default: all)
+#   rig_vhost_scale=N    live mappings of the scale suite (default 100000)
+#   rig_vhost_random=N   random requests of the hostile suite (default 100000)
+#
+#: level 1
+#: debug.kernel debug
+#: debug.timeout 900
+#: debug.append rig_vhost_scale=20000
+
+on_l1() {
+	local bdf t0 msgs bad
+	debug_begin
+	bdf=$(pci_find 1234:11e8)
+	check "edu found by vendor:device 1234:11e8 (at ${bdf:-nowhere})" [ -n "$bdf" ] || exit 1
+	check "edu $bdf is in an IOMMU group" [ -e "/sys/bus/pci/devices/$bdf/iommu_group" ] || exit 1
+	check "edu $bdf bound to vfio-pci" vfio_bind "$bdf" || exit 1
+	check "modprobe vhost_iommu (with pviommu_proto, vhost, vfio)" modprobe vhost_iommu || {
+		dmesg | tail -n 20 | while IFS= read -r l; do diag "$l"; done
+		exit 1
+	}
+	check "/dev/vhost-iommu is there" [ -c /dev/vhost-iommu ]
+	check "debugfs has /sys/kernel/debug/vhost-iommu" [ -d /sys/kernel/debug/vhost-iommu ]
+
+	t0=$(uptime_s)
+	# shellcheck disable=SC2086 # the suites are separate words
+	vhost_iommu_test "$bdf" $(echo "${RIG_VHOST_SUITES:-}" | tr , " ") \
+		--scale "${RIG_VHOST_SCALE:-100000}" --random "${RIG_VHOST_RANDOM:-100000}" |
+		tap_import "vhost_iommu_test: "
+	fact vhost_iommu_test_s "$(since "$t0")"
+	fact vhost_scale_n "${RIG_VHOST_SCALE:-100000}"
+
+	# The module's own complaints (e.g. a short iommu_unmap) fail the run.
+	msgs=$(dmesg | grep -i "vhost-iommu" | grep -v "^.*vq_err")
+	[ -z "$msgs" ] || echo "$msgs" | while IFS= read -r l; do diag "$l"; done
+	check "the module logged no error" sh -c '! dmesg | grep -qE "vhost-iommu: (unmapped|no identity)"'
+	check "no vhost-iommu device left in debugfs after the harness" \
+		[ -z "$(ls /sys/kernel/debug/vhost-iommu)" ]
+	debug_leaks "the four suites"
+	check "rmmod vhost_iommu" rmmod vhost_iommu
+	check "rmmod pviommu_proto" rmmod pviommu_proto
+	debug_leaks "rmmod"
+	bad=$(dmesg | grep -E "$RIG_KERNEL_ERRORS")
+	check "kernel log has no WARNING/BUG/Oops" [ -z "$bad" ] ||
+		echo "$bad" | while IFS= read -r l; do diag "$l"; done
+	debug_end
+}

@@ -1,0 +1,257 @@
+# shellcheck shell=dash
+# Helpers for the scenarios in the VMs (busybox sh), sourced by /init before
+# the scenario (tests/rig/init) as /tests/lib/lib.sh, with the other files of
+# this directory.  /init has set TAP_STATE and the RIG_* variables.
+# RIG_ROOT (default /rig) is where the image keeps tap.sh and l2/, and
+# RIG_SCENARIO_DIR (default /tests) where it keeps the scenarios; bench/run.sh
+# --l1 native points them at a staging directory and the checkout.
+
+: "${RIG_ROOT:=/rig}" "${RIG_SCENARIO_DIR:=/tests}"
+. "$RIG_ROOT/tap.sh"
+. "$RIG_SCENARIO_DIR/lib/chain.sh"
+. "$RIG_SCENARIO_DIR/lib/debug.sh"
+
+# Seconds since this VM's kernel started, e.g. "12.34".
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+
+# since T0: seconds elapsed since uptime T0, one decimal.
+since() { awk -v t0="$1" -v t1="$(uptime_s)" 'BEGIN { printf "%.1f", t1 - t0 }'; }
+
+# pci_find VENDOR:DEVICE (hex, e.g. 1234:11e8): the matching PCI functions'
+# addresses, one a line.  Never assume a slot: they move with the device list.
+pci_find() {
+	local d
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor"):$(cat "$d/device")" = "0x${1%:*}:0x${1#*:}" ] &&
+			echo "${d##*/}"
+	done
+}
+
+# vfio_bind BDF: hand a PCI function to vfio-pci (type1 loaded too).
+vfio_bind() {
+	local d=/sys/bus/pci/devices/$1
+	modprobe vfio_iommu_type1 && modprobe vfio-pci || return 1
+	echo vfio-pci >"$d/driver_override"
+	[ ! -e "$d/driver" ] || echo "$1" >"$d/driver/unbind"
+	echo "$1" >/sys/bus/pci/drivers_probe
+	[ "$(basename "$(readlink "$d/driver")")" = vfio-pci ]
+}
+
+# vhost_stat NAME: a counter of the (only) live vhost-iommu device, empty if none.
+vhost_stat() { sed -n "s/^$1 //p" /sys/kernel/debug/vhost-iommu/*/stats 2>/dev/null | head -n1; }
+
+# l2_kvm_ready: a test point that KVM is loaded, with nested paging, for L2.
+l2_kvm_ready() {
+	check "KVM with nested paging (npt or ept) for L2" eval \
+		'{ [ -c /dev/kvm ] || modprobe kvm_amd 2>/dev/null || modprobe kvm_intel; } && [ -c /dev/kvm ] &&
+		 grep -qx Y /sys/module/kvm_amd/parameters/npt /sys/module/kvm_intel/parameters/ept 2>/dev/null'
+}
+
+# _l2_cmdline SCENARIO: L2's kernel command line.  Its script gets 3/4 of the
+# attempt's limit, so that L2's /init still reports a script that hangs.
+_l2_cmdline() {
+	echo "console=ttyS0 loglevel=2 panic=-1 rig_level=2 rig_test=$1 rig_timeout=$((RIG_L2_TIMEOUT * 3 / 4)) ${L2_APPEND:-}"
+}
+
+# l2_bg_start LOG SCENARIO [QEMU ARGS...]: start L2 in the background under
+# the patched QEMU, running SCENARIO's on_l2, its serial console in LOG and its
+# stderr in LOG.qemu, its monitor on the FIFOs /tmp/mon.in and /tmp/mon.out
+# (replies collected in /tmp/mon.log).  l2_pid is its QEMU's pid.
+l2_bg_start() {
+	local log=$1 name=$2 initrd=/tmp/l2-initrd.cpio
+	shift 2
+	[ -f $initrd ] || cat "$RIG_ROOT/l2/base.cpio" "$RIG_ROOT/l2/payload.cpio" >$initrd
+	rm -f /tmp/mon.in /tmp/mon.out
+	mkfifo /tmp/mon.in /tmp/mon.out
+	l2_bg_log=$log
+	/usr/bin/qemu-pviommu -L /usr/share/qemu -L /usr/share/seabios \
+		-accel kvm -M pc -cpu "$RIG_L2_CPU" -m 256 -nodefaults -display none \
+		-serial "file:$log" -no-reboot -monitor pipe:/tmp/mon \
+		-kernel "$RIG_ROOT/l2/vmlinux" -initrd $initrd \
+		-append "$(_l2_cmdline "$name")" \
+		"$@" </dev/null >"$log.qemu" 2>&1 &
+	l2_pid=$!
+	cat /tmp/mon.out >/tmp/mon.log &
+}
+
+# l2_bg_gone: true once the background L2's QEMU has exited, after a failed
+# test point that says how it ended, with its stderr and the tail of L2's
+# console; false while it runs.  Nothing waits on a VMM that is gone.
+l2_bg_gone() {
+	local rc line
+	kill -0 "$l2_pid" 2>/dev/null && return 1
+	wait "$l2_pid"
+	rc=$?
+	not_ok "L2's QEMU (pid $l2_pid) ended on its own, with $(exit_desc $rc)"
+	tail -n 20 "$l2_bg_log.qemu" | while IFS= read -r line; do diag "QEMU stderr| $line"; done
+	tr -d '\r' <"$l2_bg_log" | tail -n 20 | while IFS= read -r line; do diag "L2| $line"; done
+	return 0
+}
+
+# l2_monitor CMD: one command to the background L2's monitor.  Fails at once
+# if its QEMU is gone, and after 5 s if the monitor does not take it.
+l2_monitor() {
+	l2_bg_gone && return 1
+	timeout 5 sh -c 'echo "$1" >/tmp/mon.in' sh "$1" && return 0
+	not_ok "L2's monitor did not take '$1' within 5 s"
+	return 1
+}
+
+# l2_bg_midio MAPS: wait (90 s at most) until the background L2 printed
+# IO-LOOP and vhost-iommu has handled MAPS MAPs; a test point says so, and
+# another that L2 checked its O_DIRECT write before the loop
+# (l2_chain_kill's on_l2).  Fails at once if L2's QEMU is gone.
+l2_bg_midio() {
+	local i=0
+	while [ $i -lt 900 ]; do
+		grep -q 'IO-LOOP' "$l2_bg_log" 2>/dev/null &&
+			[ "$(vhost_stat requests.map)" -ge "$1" ] 2>/dev/null && break
+		l2_bg_gone && return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+	check "L2 is in mid-I/O: $(vhost_stat requests.map) MAPs handled, $(vhost_stat pinned_pages) pages pinned, QEMU VmLck $(sed -n 's/^VmLck:[[:space:]]*//p' /proc/"$l2_pid"/status 2>/dev/null)" \
+		[ "$(vhost_stat requests.map)" -ge "$1" ] 2>/dev/null &&
+		check "L2 checked its O_DIRECT write through the kernel path before the loop" \
+			grep -q '^RIG:TAP ok .*read back (O_DIRECT) md5' "$l2_bg_log"
+}
+
+# l2_bg_kill: SIGKILL to the background L2's QEMU in mid-I/O; then the
+# vhost-iommu device and its pins must be gone.
+l2_bg_kill() {
+	local i=0
+	check "SIGKILL to L2's QEMU (pid $l2_pid)" kill -KILL "$l2_pid" || return 1
+	wait "$l2_pid" 2>/dev/null
+	while [ -n "$(ls /sys/kernel/debug/vhost-iommu 2>/dev/null)" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	check "vhost-iommu debugfs: no device left (nothing pinned)" \
+		[ -z "$(ls /sys/kernel/debug/vhost-iommu 2>/dev/null)" ]
+}
+
+# nvme_write_check DEV OFFSET_MIB SIZE_MIB: write SIZE_MIB MiB of random data
+# at OFFSET_MIB with O_DIRECT, read them back with O_DIRECT and compare; the
+# md5 goes to the host hook as the fact nvme_md5.
+nvme_write_check() {
+	local want got
+	head -c $(($3 << 20)) /dev/urandom >/tmp/pattern
+	want=$(md5sum </tmp/pattern | cut -d' ' -f1)
+	check "wrote $3 MiB at $2 MiB (O_DIRECT)" \
+		dd if=/tmp/pattern of="$1" bs=1M seek="$2" count="$3" oflag=direct conv=fsync 2>/dev/null
+	got=$(dd if="$1" bs=1M skip="$2" count="$3" iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)
+	check "read back (O_DIRECT) md5 $got matches the written $want" [ "$got" = "$want" ]
+	fact nvme_md5 "$want"
+}
+
+# vhost_stats_sampler FILE: keep FILE a copy of the last vhost-iommu device's
+# debugfs counters, forever (run it in the background while L2 runs: the
+# directory lives only as long as QEMU holds the device).
+vhost_stats_sampler() {
+	local f
+	while :; do
+		for f in /sys/kernel/debug/vhost-iommu/*/stats; do
+			[ -f "$f" ] && cat "$f" >"$1.new" 2>/dev/null && mv "$1.new" "$1"
+		done
+		sleep 0.2
+	done
+}
+
+# exit_desc STATUS: "exit status N", or "signal S (NAME)" for a status above 128.
+exit_desc() {
+	if [ "$1" -gt 128 ] 2>/dev/null; then
+		echo "signal $(($1 - 128)) ($(kill -l $(($1 - 128)) 2>/dev/null))"
+	else
+		echo "exit status $1"
+	fi
+}
+
+# Limit of one L2 attempt, in seconds (rig_l2_timeout= on the L1 command line).
+: "${RIG_L2_TIMEOUT:=120}"
+# L2's CPU model (rig_l2_cpu=).  Without -xsave, the L2 kernel warns at boot
+# ("XSAVE consistency problem: size 832 != kernel_size 576"): the XSAVE sizes
+# that KVM-on-TCG reports do not add up.
+: "${RIG_L2_CPU:=host,-xsave}"
+
+# l2_run SCENARIO [QEMU ARGS...]: boot L2 under KVM on the rig's kernel and
+# initramfs, run SCENARIO's on_l2 there, and fold its TAP into this stream,
+# each point prefixed "L2: ".  L2_APPEND, if set, is added to L2's kernel
+# command line.  L2's console is shown live as "L2| " lines and kept in
+# /tmp/l2-NAME-ATTEMPT.log.
+#
+# L2_QEMU (default qemu-system-x86_64, Debian's) and L2_MACHINE (default pc)
+# choose the inner QEMU and its machine; the patched QEMU of vmm/qemu is
+# /usr/bin/qemu-pviommu when the image carries it.  L2_KERNEL and L2_INITRD
+# (initramfs pieces, concatenated) choose another guest kernel than the
+# rig's, such as the debug flavour in /rig/l2-debug; L2_MEM its memory (MiB).
+#
+# L2's script gets 3/4 of the attempt's limit, so that a script that hangs is
+# still reported by L2's /init.  A nested run on TCG can hang with no output
+# (about 1 in 16 runs on this machine kind), or reset without a word, before
+# its kernel printed anything or in the middle of the test (QEMU exits 0 under
+# -no-reboot, and L2's console has no panic, oops or BUG).  An attempt killed
+# at its limit before L2 printed RIG:END, or that ended in such a silent
+# reset, is retried once (RIG_RETRIES, rig_retries= on L1's command line: 0
+# makes it fail at once, as the soak does); a reset that L2's kernel explains
+# is not.  Each retry is reported as a diagnostic and as a fact l2_retry=1,
+# which the host runner counts.  An L2 that ends without RIG:END is reported
+# with its QEMU's exit status or signal (its stderr is on the L2| lines).
+l2_run() {
+	local name=$1 initrd=/tmp/l2-initrd${L2_INITRD:+-alt}.cpio attempt=1 log rc t0
+	shift
+	l2_kvm_ready || return 1
+	# shellcheck disable=SC2086 # a list of files
+	[ -f $initrd ] || cat ${L2_INITRD:-"$RIG_ROOT/l2/base.cpio" "$RIG_ROOT/l2/payload.cpio"} >$initrd
+	while :; do
+		log=/tmp/l2-$name-$attempt.log
+		: >"$log"
+		diag "starting L2 for $name (attempt $attempt, limit ${RIG_L2_TIMEOUT}s)"
+		t0=$(uptime_s)
+		{
+			timeout -s KILL "$RIG_L2_TIMEOUT" "${L2_QEMU:-qemu-system-x86_64}" \
+				-accel kvm -M "${L2_MACHINE:-pc}" -cpu "$RIG_L2_CPU" -m "${L2_MEM:-256}" -nodefaults -display none \
+				-serial stdio -no-reboot \
+				-kernel "${L2_KERNEL:-$RIG_ROOT/l2/vmlinux}" -initrd $initrd \
+				-append "$(_l2_cmdline "$name")" \
+				"$@" </dev/null 2>&1
+			echo $? >/tmp/l2.rc
+		} | _l2_console "$log" "$t0"
+		rc=$(cat /tmp/l2.rc)
+		grep -q '^RIG:END' "$log" && break
+		diag "L2's QEMU ended with $(exit_desc "$rc") before RIG:END; the tail of its console:"
+		tail -n 8 "$log" | while IFS= read -r line; do diag "  L2| $line"; done
+		[ "$attempt" -le "${RIG_RETRIES:-1}" ] || break
+		if [ "$rc" -eq 137 ]; then
+			diag "RETRY: L2 attempt 1 hung (killed after ${RIG_L2_TIMEOUT}s without RIG:END); retrying once"
+		elif ! grep -q '^RIG:INFO level 2 reached /init' "$log"; then
+			diag "RETRY: L2 attempt 1 ended (QEMU status $rc) before its kernel reached /init; retrying once"
+		elif [ "$rc" -eq 0 ] && ! grep -v '^RIG:' "$log" | grep -qE "$RIG_KERNEL_ERRORS"; then
+			diag "RETRY: L2 attempt 1 reset silently in the middle of its test (QEMU status 0, no kernel error on its console); retrying once"
+		else
+			break
+		fi
+		fact l2_retry 1
+		attempt=2
+	done
+	fact l2_wall_s "$(since "$t0")"
+	if grep -q '^RIG:END' "$log"; then
+		ok "L2 ran to its end (attempt $attempt)"
+	elif [ "$rc" -eq 137 ]; then
+		not_ok "L2 hung: killed after ${RIG_L2_TIMEOUT}s without RIG:END (attempt $attempt)"
+	else
+		not_ok "L2 stopped early: QEMU exit status $rc without RIG:END (attempt $attempt)"
+	fi
+	tap_import "L2: " "$TAP_MARK" <"$log"
+}
+
+# Copy L2's console to LOG (without CRs) and to stdout as "L2| " lines; note
+# how long after T0 (this VM's uptime when QEMU started) L2 reached /init.
+_l2_console() {
+	local line
+	while IFS= read -r line; do
+		line=${line%"$CR"}
+		echo "$line" >>"$1"
+		echo "L2| $line"
+		case $line in "RIG:INFO level 2 reached /init"*) fact l2_boot_s "$(since "$2")" ;; esac
+	done
+}
