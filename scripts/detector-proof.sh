@@ -2,7 +2,7 @@
 # Prove that the debug flavour's detector checks go red: build a scratch copy
 # of vhost_iommu.ko with two deliberate bugs in vhost_iommu_open() - a leaked
 # kmalloc(96) and a read of a kfree()d kmalloc(32) - against the debug
-# kernel, run l1_debug_vhost (conformance suite only) with it, and expect the
+# kernel, run l1_vhost_iommu:debug (conformance suite only) with it, and expect the
 # run to FAIL on the KASAN report and on the kmemleak check.  The repository's
 # sources are not touched (the copy is in build/detector-proof/).
 #
@@ -47,11 +47,11 @@ mkdir -p "$out/modules"
 cp "$out"/src/{proto/pviommu_proto.ko,vhost-iommu/vhost_iommu.ko,guest/pviommu.ko} "$out/modules/"
 
 set +e
-RIG_KERNEL_ROOT=$kdir/root RIG_EXTRA_MODULES=$out/modules RIG_BOOT_BZIMAGE=1 \
-	"$repo/tests/rig/run" --append "rig_vhost_suites=conformance" l1_debug_vhost
+RIG_EXTRA_MODULES=$out/modules \
+	"$repo/tests/rig/run" --append "rig_vhost_suites=conformance" l1_vhost_iommu:debug
 rc=$?
 set -e
-tap=$BUILD/rig/runs/l1_debug_vhost/result.tap
+tap=$BUILD/rig/runs/l1_vhost_iommu:debug/result.tap
 echo "detector-proof: the run exited with $rc; its failed points:"
 grep '^not ok' "$tap" || true
 if [ $rc -ne 0 ] && grep -q '^not ok .*KASAN' "$tap" && grep -q '^not ok .*kmemleak' "$tap"; then

@@ -6,7 +6,7 @@ set -uo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 export BUILD
-TEST=l2_chain_vhost
+TEST=l2_chain
 
 "$TOP/tests/rig/run" --no-build $TEST
 rc=$?

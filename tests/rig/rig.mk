@@ -41,7 +41,7 @@ check-rig: rig
 	echo "rig: $$($(RIG_DIR)/ledger '$(RIG_LEDGER)')"; \
 	exit $$rc
 
-# The soak (tests/rig/soak): N cycles of soak_rig with retries off.
+# The soak (tests/rig/soak): N cycles of the scenario l2_soak with retries off.
 N ?= 10
 .PHONY: soak-rig
 soak-rig: rig

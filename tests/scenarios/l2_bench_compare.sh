@@ -37,8 +37,6 @@
 #: tiny.append rig_bench_tiny=1
 
 on_l1() {
-	. "${RIG_VM_DIR:-/tests}/lib.sh"
-
 	if [ "${RIG_BENCH_TINY:-0}" = 1 ]; then
 		: "${RIG_BENCH_ROUNDS:=1}" "${RIG_BENCH_SECONDS:=0.5}" "${RIG_BENCH_DMA_COUNT:=300}"
 		: "${RIG_BENCH_FLOOR_ROUNDS:=2}"
