@@ -73,4 +73,15 @@ static inline size_t viommu_model_req_readable_size(u8 type)
 /* The largest device-readable part of any request. */
 #define VIOMMU_MODEL_REQ_READABLE_MAX	sizeof(struct virtio_iommu_req_probe)
 
+/* Do the closed ranges [a_start, a_last] and [b_start, b_last] overlap? */
+static inline bool viommu_model_ranges_overlap(u64 a_start, u64 a_last,
+					       u64 b_start, u64 b_last)
+{
+	return a_start <= b_last && b_start <= a_last;
+}
+
+/* names.c: the spec's names of request types and status codes */
+const char *viommu_model_req_name(u8 type);
+const char *viommu_model_status_name(u8 status);
+
 #endif /* VIOMMU_MODEL_PROTO_H */
