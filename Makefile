@@ -18,11 +18,13 @@ USER_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -D_DEFAULT_SOURCE
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 30
 
-PROTO_SRCS := proto/itree.c proto/mappings.c proto/device.c proto/names.c
+PROTO_SRCS := proto/itree.c proto/mappings.c proto/device.c
 PROTO_HDRS := $(wildcard proto/*.h)
 TEST_COMMON := tests/common/pool_backend.c tests/common/unmap_examples.c \
 	       tests/common/itree_check.c
 TEST_HDRS := $(wildcard tests/common/*.h)
+# The one TAP producer of the C tests (tests/common/tap.h).
+TEST_COMMON += tests/common/tap.c
 
 .PHONY: all deps lib modules unit-tests check check-unit check-fuzz \
 	checkpatch demo clean
@@ -144,11 +146,13 @@ $(BUILD)/vm-bin/pviommu-iogen: bench/iogen.c
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -D_GNU_SOURCE -o $@ $< -luring
 
+# It drives /dev/vhost-iommu with the test programs' library (tests/rig/rig.mk).
+MAPBENCH_OBJS := $(call rig_objs,$(RIG_VHOST_OBJS))
 $(BUILD)/vm-bin/pviommu-mapbench: $(BENCH_SRCS) $(wildcard bench/*.h) \
-		$(wildcard tests/l1-programs/*.h) $(PROTO_HDRS) \
-		vhost-iommu/uapi/linux/vhost_iommu.h $(BUILD)/libpviommu.a
+		$(wildcard tests/programs/*.h) tests/common/tap.h $(PROTO_HDRS) \
+		vhost-iommu/uapi/linux/vhost_iommu.h $(MAPBENCH_OBJS) $(BUILD)/libpviommu.a
 	@mkdir -p $(@D)
-	$(CC) $(BENCH_CFLAGS) -o $@ $(BENCH_SRCS) $(BUILD)/libpviommu.a -lpthread
+	$(CC) $(BENCH_CFLAGS) -o $@ $(BENCH_SRCS) $(MAPBENCH_OBJS) $(BUILD)/libpviommu.a -lpthread
 
 # The images carry the benchmark; make check runs its quick mode.
 rig: bench-programs
@@ -169,8 +173,8 @@ bench-l1: bench-programs modules
 #                        l2_interop_linux_driver: an L2 on it with Linux's own
 #                        virtio_iommu, served by vhost=on in a stock L1
 #   make stress-full     the model-checked stress at its full 1e6 operations
-# Adversarial programs: tests/l1-programs/vhost_ioctl_fuzz.c (one file, built by
-# rig.mk) and tests/l1-stress/vhost_model_stress.c (links proto/ as libpviommu.a).
+# Adversarial programs: tests/programs/vhost_ioctl_fuzz.c (built by rig.mk) and
+# tests/programs/vhost_model_stress.c (built here: it links proto/ as libpviommu.a).
 
 DEBUG_KDIR := $(BUILD)/debug-kernel
 DEBUG_KROOT := $(DEBUG_KDIR)/root
@@ -204,11 +208,12 @@ modules-debug: debug-kernel
 
 stress-programs: $(BUILD)/vm-bin/vhost_model_stress
 
-$(BUILD)/vm-bin/vhost_model_stress: tests/l1-stress/vhost_model_stress.c \
-		$(wildcard tests/l1-programs/*.h) $(PROTO_HDRS) \
-		vhost-iommu/uapi/linux/vhost_iommu.h $(BUILD)/libpviommu.a
+$(BUILD)/vm-bin/vhost_model_stress: tests/programs/vhost_model_stress.c \
+		$(wildcard tests/programs/*.h) tests/common/tap.h $(PROTO_HDRS) \
+		vhost-iommu/uapi/linux/vhost_iommu.h $(call rig_objs,$(RIG_VHOST_OBJS) rnd) \
+		$(BUILD)/libpviommu.a
 	@mkdir -p $(@D)
-	$(CC) $(BENCH_CFLAGS) -o $@ $< $(BUILD)/libpviommu.a
+	$(CC) $(BENCH_CFLAGS) -o $@ $(filter %.c %.o %.a,$^)
 
 rig: stress-programs
 
