@@ -18,7 +18,7 @@ USER_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -D_DEFAULT_SOURCE
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 30
 
-PROTO_SRCS := proto/itree.c proto/mappings.c proto/device.c
+PROTO_SRCS := proto/itree.c proto/mappings.c proto/device.c proto/names.c
 PROTO_HDRS := $(wildcard proto/*.h)
 TEST_COMMON := tests/common/pool_backend.c tests/common/unmap_examples.c \
 	       tests/common/itree_check.c
