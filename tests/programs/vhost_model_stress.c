@@ -55,7 +55,7 @@ struct opts {
 
 /* What the device should hold: the endpoint's domain and its mappings. */
 struct model {
-	struct viommu_model_itree table;
+	struct viommu_model_mappings table;
 	uint32_t cur_dom;		/* 0: the endpoint is in no domain */
 	uint64_t pages, maps;
 	bool failslab;			/* NOMEM and DEVERR are allowed */
@@ -208,16 +208,16 @@ static bool model_apply(struct model *md, const struct op *o, uint8_t got, uint8
 		m->iova.last = o->last;
 		m->phys = DATA_GPA + (o->start - WIN_IOVA);
 		m->flags = RW;
-		*want = viommu_model_mappings_insert(&md->table, m);
+		*want = viommu_model_mappings_check_map(&md->table, o->start, o->last);
 		if (*want != OK) {
 			free(m);
 			return got == *want;
 		}
 		if (md->failslab && (got == NOMEM || got == DEVERR)) {
-			viommu_model_itree_remove(&md->table, &m->iova);
 			free(m);
 			return true;
 		}
+		viommu_model_mappings_insert(&md->table, m);
 		md->pages += (o->last - o->start + 1) / PAGE;
 		md->maps++;
 		return got == OK;
@@ -371,7 +371,7 @@ static bool set_up(struct stress *s)
 {
 	uint8_t *ram = guest_ram(&s->t);
 
-	s->m = (struct model){ .table = VIOMMU_MODEL_ITREE_INIT, .failslab = s->o.failslab };
+	s->m = (struct model){ .table = VIOMMU_MODEL_MAPPINGS_INIT, .failslab = s->o.failslab };
 	s->rnd = s->o.seed;
 	s->lck0 = vmlck_kb();
 	rig_open_or_bail(&s->t, &s->g, ram, s->o.bdf);
