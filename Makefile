@@ -18,11 +18,26 @@ USER_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -D_DEFAULT_SOURCE
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 30
 
-PROTO_SRCS := proto/itree.c proto/mappings.c proto/device.c
+PROTO_SRCS := proto/idmap.c proto/mappings.c proto/device.c proto/names.c
 PROTO_HDRS := $(wildcard proto/*.h)
 TEST_COMMON := tests/common/pool_backend.c tests/common/unmap_examples.c \
-	       tests/common/itree_check.c
+	       tests/common/rbtree_check.c
 TEST_HDRS := $(wildcard tests/common/*.h)
+# The one TAP producer of the C tests (tests/common/tap.h).
+TEST_COMMON += tests/common/tap.c
+
+# Private kernel files (drivers/vhost/vhost.h, drivers/vfio/vfio.h, ...),
+# checkpatch and the kernel's userspace rbtree (tools/lib/rbtree.c and its
+# tools/include headers), unpacked from linux-source at the headers' version.
+KPRIV := $(BUILD)/kpriv
+# proto/ builds on the kernel's rbtree and interval tree in userspace too:
+# every program that includes proto/'s headers needs PROTO_CFLAGS.
+KTOOLS := $(KPRIV)/tools
+PROTO_CFLAGS := -I$(KTOOLS)/include
+# tools/lib/rbtree.c is the kernel's GNU C; its no-op augment callbacks
+# leave parameters unused.
+KTOOLS_CFLAGS := -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror \
+		 -O2 -g $(PROTO_CFLAGS)
 
 .PHONY: all deps lib modules unit-tests check check-unit check-fuzz \
 	checkpatch demo clean
@@ -39,26 +54,40 @@ $(BUILD)/kernel.mk:
 
 lib: $(BUILD)/libpviommu.a
 
-$(BUILD)/lib/%.o: proto/%.c $(PROTO_HDRS)
+$(BUILD)/lib/%.o: proto/%.c $(PROTO_HDRS) $(KPRIV)/Makefile
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -c $< -o $@
+	$(CC) $(USER_CFLAGS) $(PROTO_CFLAGS) -c $< -o $@
 
-$(BUILD)/libpviommu.a: $(patsubst proto/%.c,$(BUILD)/lib/%.o,$(PROTO_SRCS))
+$(BUILD)/lib/rbtree.o: $(KPRIV)/Makefile
+	@mkdir -p $(@D)
+	$(CC) $(KTOOLS_CFLAGS) -c $(KTOOLS)/lib/rbtree.c -o $@
+
+$(BUILD)/libpviommu.a: $(patsubst proto/%.c,$(BUILD)/lib/%.o,$(PROTO_SRCS)) \
+		       $(BUILD)/lib/rbtree.o
 	ar rcs $@ $^
 
 unit-tests: $(BUILD)/tests/test_proto $(BUILD)/tests/fuzz_device
 
-# Unit tests build from the proto sources with ASan and UBSan.
-$(BUILD)/tests/test_proto: tests/unit/test_proto.c $(TEST_COMMON) \
-			   $(PROTO_SRCS) $(PROTO_HDRS) $(TEST_HDRS)
+# Unit tests build from the proto sources with ASan and UBSan, and so does
+# the kernel's rbtree under them.
+$(BUILD)/tests/rbtree.o: $(KPRIV)/Makefile
 	@mkdir -p $(@D)
-	$(CLANG) $(USER_CFLAGS) $(SANITIZE) $(filter %.c,$^) -o $@
+	$(CLANG) $(KTOOLS_CFLAGS) $(SANITIZE) -c $(KTOOLS)/lib/rbtree.c -o $@
+
+$(BUILD)/tests/test_proto: tests/unit/test_proto.c $(TEST_COMMON) \
+			   $(PROTO_SRCS) $(PROTO_HDRS) $(TEST_HDRS) \
+			   $(BUILD)/tests/rbtree.o
+	@mkdir -p $(@D)
+	$(CLANG) $(USER_CFLAGS) $(PROTO_CFLAGS) $(SANITIZE) \
+		$(filter %.c %.o,$^) -o $@
 
 $(BUILD)/tests/fuzz_device: tests/fuzz/fuzz_device.c $(TEST_COMMON) \
-			    $(PROTO_SRCS) $(PROTO_HDRS) $(TEST_HDRS)
+			    $(PROTO_SRCS) $(PROTO_HDRS) $(TEST_HDRS) \
+			    $(BUILD)/tests/rbtree.o
 	@mkdir -p $(@D)
-	$(CLANG) $(USER_CFLAGS) -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all $(filter %.c,$^) -o $@
+	$(CLANG) $(USER_CFLAGS) $(PROTO_CFLAGS) \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		$(filter %.c %.o,$^) -o $@
 
 check-unit: $(BUILD)/tests/test_proto
 	@echo "== unit: proto/ (ASan+UBSan)"
@@ -77,9 +106,6 @@ check-fuzz: $(BUILD)/tests/fuzz_device
 
 # --- kernel modules -----------------------------------------------------
 
-# Private kernel headers (drivers/vhost/vhost.h, drivers/vfio/vfio.h, ...)
-# and checkpatch, unpacked from linux-source at the headers' version.
-KPRIV := $(BUILD)/kpriv
 KBUILD_ARGS = -C $(KHEADERS) M=$(CURDIR) W=1 KCFLAGS=-Werror PVIOMMU_KPRIV=$(KPRIV)
 KERNEL_SRCS = $(shell git ls-files -co --exclude-standard -- proto vhost-iommu guest tests/kmod | grep -E '\.[ch]$$')
 
@@ -145,11 +171,14 @@ $(BUILD)/vm-bin/pviommu-iogen: bench/iogen.c
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -D_GNU_SOURCE -o $@ $< -luring
 
+# It drives /dev/vhost-iommu with the test programs' library (tests/rig/rig.mk).
+MAPBENCH_OBJS := $(call rig_objs,$(RIG_VHOST_OBJS))
 $(BUILD)/vm-bin/pviommu-mapbench: $(BENCH_SRCS) $(wildcard bench/*.h) \
-		$(wildcard tests/l1-programs/*.h) $(PROTO_HDRS) \
-		vhost-iommu/uapi/linux/vhost_iommu.h $(BUILD)/libpviommu.a
+		$(wildcard tests/programs/*.h) tests/common/tap.h $(PROTO_HDRS) \
+		vhost-iommu/uapi/linux/vhost_iommu.h $(MAPBENCH_OBJS) $(BUILD)/libpviommu.a
 	@mkdir -p $(@D)
-	$(CC) $(BENCH_CFLAGS) -o $@ $(BENCH_SRCS) $(BUILD)/libpviommu.a -lpthread
+	$(CC) $(BENCH_CFLAGS) $(PROTO_CFLAGS) -o $@ $(BENCH_SRCS) \
+		$(MAPBENCH_OBJS) $(BUILD)/libpviommu.a -lpthread
 
 # The images carry the benchmark; make check runs its quick mode.
 rig: bench-programs
@@ -170,8 +199,8 @@ bench-l1: bench-programs modules
 #                        l2_interop_linux_driver: an L2 on it with Linux's own
 #                        virtio_iommu, served by vhost=on in a stock L1
 #   make stress-full     the model-checked stress at its full 1e6 operations
-# Adversarial programs: tests/l1-programs/vhost_ioctl_fuzz.c (one file, built by
-# rig.mk) and tests/l1-stress/vhost_model_stress.c (links proto/ as libpviommu.a).
+# Adversarial programs: tests/programs/vhost_ioctl_fuzz.c (built by rig.mk) and
+# tests/programs/vhost_model_stress.c (built here: it links proto/ as libpviommu.a).
 
 DEBUG_KDIR := $(BUILD)/debug-kernel
 DEBUG_MODS := $(BUILD)/modules-debug
@@ -201,11 +230,12 @@ modules-debug: debug-kernel
 
 stress-programs: $(BUILD)/vm-bin/vhost_model_stress
 
-$(BUILD)/vm-bin/vhost_model_stress: tests/l1-stress/vhost_model_stress.c \
-		$(wildcard tests/l1-programs/*.h) $(PROTO_HDRS) \
-		vhost-iommu/uapi/linux/vhost_iommu.h $(BUILD)/libpviommu.a
+$(BUILD)/vm-bin/vhost_model_stress: tests/programs/vhost_model_stress.c \
+		$(wildcard tests/programs/*.h) tests/common/tap.h $(PROTO_HDRS) \
+		vhost-iommu/uapi/linux/vhost_iommu.h $(call rig_objs,$(RIG_VHOST_OBJS) rnd) \
+		$(BUILD)/libpviommu.a
 	@mkdir -p $(@D)
-	$(CC) $(BENCH_CFLAGS) -o $@ $< $(BUILD)/libpviommu.a
+	$(CC) $(BENCH_CFLAGS) $(PROTO_CFLAGS) -o $@ $(filter %.c %.o %.a,$^)
 
 rig: stress-programs
 

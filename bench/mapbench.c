@@ -31,18 +31,25 @@
  * Under TCG a wake-up across vCPUs costs milliseconds (bench/README.md).
  */
 #define _GNU_SOURCE
-#include "../tests/l1-programs/vhost_lib.h"
-
 #include <cpuid.h>
 #include <dirent.h>
+#include <errno.h>
+#include <linux/vfio.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
+#include "../tests/programs/edu.h"
+#include "../tests/programs/vfio.h"
+#include "../tests/programs/vhost_lib.h"
 #include "userspace_backend.h"
 
-#define OK		VIRTIO_IOMMU_S_OK
-#define RW		(VIRTIO_IOMMU_MAP_F_READ | VIRTIO_IOMMU_MAP_F_WRITE)
 #define DOM		1
 /* Background mappings: IOVA 4 GiB + i pages -> the data pages, round robin. */
 #define BG_IOVA		0x100000000ull
@@ -55,7 +62,6 @@
 #define CHK_IOVA_DST	0x401000ull
 #define CHK_GPA_SRC	(DATA_GPA + DATA_SIZE - 3 * PAGE)
 #define CHK_GPA_DST	(DATA_GPA + DATA_SIZE - 2 * PAGE)
-#define CHK_LEN		2048u
 
 enum { P_VHOST, P_USER, P_DIRECT, NP };
 static const char *const path_key[NP] = { "vhost", "userspace", "direct" };
@@ -75,6 +81,7 @@ static struct {
 
 /* Everything the three paths need. */
 static struct {
+	struct tap tap;
 	struct rig a;			/* (a): vhost device + pviommu container */
 	uint8_t *ram_a, *ram_b;
 	struct vfio t;			/* (b), (c): type1v2 container */
@@ -100,22 +107,14 @@ static struct vdev *vring_of(int path)
 
 static bool type1_map(uint64_t iova, void *hva, uint64_t size)
 {
-	struct vfio_iommu_type1_dma_map m = {
-		.argsz = sizeof(m),
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-		.vaddr = (uintptr_t)hva, .iova = iova, .size = size,
-	};
-
-	return !ioctl(S.t.container, VFIO_IOMMU_MAP_DMA, &m);
+	return !vfio_type1_map(&S.t, iova, hva, size);
 }
 
 static bool type1_unmap(uint64_t iova, uint64_t size)
 {
-	struct vfio_iommu_type1_dma_unmap u = {
-		.argsz = sizeof(u), .iova = iova, .size = size,
-	};
+	uint64_t unmapped;
 
-	return !ioctl(S.t.container, VFIO_IOMMU_UNMAP_DMA, &u) && u.size == size;
+	return !vfio_type1_unmap(&S.t, iova, size, &unmapped) && unmapped == size;
 }
 
 /* One MAP + UNMAP of a 4 KiB page over @path; times in seconds. */
@@ -148,29 +147,14 @@ static bool round_trip(int path, double *t_map, double *t_unmap)
 
 /* ---- background mappings -------------------------------------------------- */
 
-/* Map background pages [from, to) of @v's domain in batches; failures. */
+/*
+ * Map background pages [from, to) of @v's domain in batches, round robin
+ * over the data pages but the last 16 (the measured and checked pages);
+ * failures.
+ */
 static unsigned long populate(struct vdev *v, unsigned long from, unsigned long to)
 {
-	static struct req r[VQ_NUM / 2];
-	static struct virtio_iommu_req_map m[VQ_NUM / 2];
-	unsigned long pages = (DATA_SIZE - 16 * PAGE) / PAGE, failed = 0, i;
-	unsigned int k, n;
-
-	for (i = from; i < to; i += n) {
-		n = to - i < VQ_NUM / 2 ? to - i : VQ_NUM / 2;
-		for (k = 0; k < n; k++) {
-			uint64_t iova = BG_IOVA + (i + k) * PAGE;
-
-			mk_map(&m[k], DOM, iova, iova + PAGE - 1,
-			       DATA_GPA + ((i + k) % pages) * PAGE, RW);
-			r[k] = (struct req){ .out = &m[k], .out_len = RO_LEN(m[k]), .in_len = 4 };
-		}
-		if (vq_run(v, r, n) != n)
-			return failed + to - i;
-		for (k = 0; k < n; k++)
-			failed += req_status(&r[k]) != OK;
-	}
-	return failed;
+	return map_pages(v, DOM, BG_IOVA, from, to, (DATA_SIZE - 16 * PAGE) / PAGE);
 }
 
 /* ---- statistics and output ------------------------------------------------- */
@@ -298,7 +282,7 @@ static void write_json(const char *vbdf, const char *tbdf, const double *bulk_s)
 	unsigned int li, p, o;
 
 	if (!f) {
-		diag("cannot write %s: %s", opt.json, strerror(errno));
+		tap_diag("cannot write %s: %s", opt.json, strerror(errno));
 		return;
 	}
 	fprintf(f, "{\"benchmark\": \"pviommu-mapbench\", \"format\": 1,\n");
@@ -397,27 +381,6 @@ static bool pin(pid_t tid, int cpu)
 	return !sched_setaffinity(tid, sizeof(set), &set);
 }
 
-/* The vhost worker kthread of our device: "vhost-<owner pid>". */
-static pid_t vhost_worker(void)
-{
-	char path[300], comm[64], want[32];
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	pid_t pid = -1;
-
-	snprintf(want, sizeof(want), "vhost-%d", getpid());
-	while (d && pid < 0 && (e = readdir(d))) {
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
-		if (!strcmp(read_line(path, comm, sizeof(comm)), want))
-			pid = atoi(e->d_name);
-	}
-	if (d)
-		closedir(d);
-	return pid;
-}
-
 /*
  * --placement: "none" leaves the scheduler free; "same" pins the driver
  * (this thread), the vhost worker and the backend thread to CPU 0; "split"
@@ -430,14 +393,14 @@ static int device_cpu(void)
 
 static void place(void)
 {
-	pid_t w;
+	int w;
 
 	if (device_cpu() < 0)
 		return;
 	w = vhost_worker();
-	tap(pin(0, 0) && w > 0 && pin(w, device_cpu()),
-	    "placement %s: driver on CPU 0, vhost worker (pid %d) and backend thread on CPU %d",
-	    opt.placement, w, device_cpu());
+	tap_check(&S.tap, pin(0, 0) && w > 0 && pin(w, device_cpu()),
+		  "placement %s: driver on CPU 0, vhost worker (pid %d) and backend thread on CPU %d",
+		  opt.placement, w, device_cpu());
 }
 
 static void setup(const char *vbdf, const char *tbdf)
@@ -446,25 +409,26 @@ static void setup(const char *vbdf, const char *tbdf)
 	const char *step;
 	int ret;
 
-	S.ram_a = guest_ram();
-	S.ram_b = guest_ram();
+	S.ram_a = guest_ram(&S.tap);
+	S.ram_b = guest_ram(&S.tap);
 	ret = rig_open(&S.a, S.ram_a, vbdf, &default_cfg, &step);
-	if (!tap(!ret, "(a) vhost-iommu set up, edu %s in a pviommu container (%s)", vbdf,
-		 ret ? step : "started")) {
+	if (!tap_check(&S.tap, !ret, "(a) vhost-iommu set up, edu %s in a pviommu container (%s)",
+		       vbdf,
+		       ret ? step : "started")) {
 		errno = -ret;
-		bail(step);
+		tap_bail(&S.tap, step);
 	}
 	ret = vfio_open_type(&S.t, tbdf, VFIO_TYPE1v2_IOMMU);
-	if (!tap(!ret, "(b)(c) edu %s in a type1v2 container", tbdf)) {
+	if (!tap_check(&S.tap, !ret, "(b)(c) edu %s in a type1v2 container", tbdf)) {
 		errno = -ret;
-		bail("type1v2 container");
+		tap_bail(&S.tap, "type1v2 container");
 	}
 	memset(&S.b, 0, sizeof(S.b));
 	S.b.fd = -1;
 	S.b.ram = S.ram_b;
 	S.b.kick[1] = S.b.call[1] = -1;
 	if (vq_init_driver(&S.b, 0))
-		bail("vring for the userspace backend");
+		tap_bail(&S.tap, "vring for the userspace backend");
 	p.container = S.t.container;
 	p.endpoint_id = S.t.rid;
 	p.mem[0] = (struct ub_region){ GUEST_GPA, GUEST_SIZE, S.ram_b };
@@ -483,10 +447,12 @@ static void setup(const char *vbdf, const char *tbdf)
 	p.call = S.b.call[0];
 	p.cpu = device_cpu();
 	S.ub = ub_start(&p);
-	if (!tap(S.ub != NULL, "(b) userspace backend thread started (proto/ device model, type1 ops)"))
-		bail("ub_start");
-	tap(v_attach(&S.a.v, DOM, S.a.ep, 0) == OK && v_attach(&S.b, DOM, S.t.rid, 0) == OK,
-	    "ATTACH endpoint to domain %d over (a) and over (b)", DOM);
+	if (!tap_check(&S.tap, S.ub != NULL,
+		       "(b) userspace backend thread started (proto/ device model, type1 ops)"))
+		tap_bail(&S.tap, "ub_start");
+	tap_check(&S.tap,
+		  v_attach(&S.a.v, DOM, S.a.ep, 0) == OK && v_attach(&S.b, DOM, S.t.rid, 0) == OK,
+		  "ATTACH endpoint to domain %d over (a) and over (b)", DOM);
 }
 
 /* edu reads CHK_IOVA_SRC and writes CHK_IOVA_DST: the path's maps are real. */
@@ -496,20 +462,17 @@ static bool dma_check(int path)
 	uint8_t *ram = path == P_VHOST ? S.ram_a : S.ram_b;
 	uint8_t *src = ram + (CHK_GPA_SRC - GUEST_GPA), *dst = ram + (CHK_GPA_DST - GUEST_GPA);
 	struct vdev *v = vring_of(path);
-	unsigned int i;
 	bool ok;
 
-	for (i = 0; i < PAGE; i++)
-		src[i] = (uint8_t)(i * 13 + path + 1);
+	fill_pattern(src, PAGE, path + 1);
 	memset(dst, 0, PAGE);
 	if (path == P_DIRECT)
 		ok = type1_map(CHK_IOVA_SRC, src, PAGE) && type1_map(CHK_IOVA_DST, dst, PAGE);
 	else
 		ok = v_map(v, DOM, CHK_IOVA_SRC, CHK_IOVA_SRC + PAGE - 1, CHK_GPA_SRC, RW) == OK &&
 		     v_map(v, DOM, CHK_IOVA_DST, CHK_IOVA_DST + PAGE - 1, CHK_GPA_DST, RW) == OK;
-	ok = ok && edu_dma(f, CHK_IOVA_SRC, EDU_BUF, CHK_LEN, false) &&
-	     edu_dma(f, EDU_BUF, CHK_IOVA_DST, CHK_LEN, true) &&
-	     !memcmp(src, dst, CHK_LEN);
+	ok = ok && edu_copy(f->bar0, CHK_IOVA_SRC, CHK_IOVA_DST, EDU_DMA_LEN) &&
+	     !memcmp(src, dst, EDU_DMA_LEN);
 	if (path == P_DIRECT)
 		ok = type1_unmap(CHK_IOVA_SRC, 2 * PAGE) && ok;
 	else
@@ -569,7 +532,7 @@ static void wakeup_floor(void)
 	ping_call = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	pfd = (struct pollfd){ .fd = ping_call, .events = POLLIN };
 	if (ping_kick < 0 || ping_call < 0 || pthread_create(&t, NULL, echo_thread, NULL))
-		bail("echo thread");
+		tap_bail(&S.tap, "echo thread");
 	for (i = 0; i < PING_WARMUP + PING_N; i++) {
 		double t0 = now_s();
 
@@ -587,9 +550,10 @@ out:
 	close(ping_kick);
 	close(ping_call);
 	ping_sum = summarize(ping_us, got);
-	tap(got == PING_N, "wake-up floor: %d eventfd ping-pongs with a thread placed like the "
-	    "device sides, median %.1f us (p10 %.1f, p90 %.1f)", got, ping_sum.median,
-	    ping_sum.p10, ping_sum.p90);
+	tap_check(&S.tap, got == PING_N,
+		  "wake-up floor: %d eventfd ping-pongs with a thread placed like the "
+		  "device sides, median %.1f us (p10 %.1f, p90 %.1f)", got, ping_sum.median,
+		  ping_sum.p10, ping_sum.p90);
 }
 
 /* ---- the measurement ------------------------------------------------------- */
@@ -604,7 +568,7 @@ static void measure(unsigned int li)
 	double t0, tm, tu, *rbuf;
 	int p;
 
-	diag("live mappings %lu: populating both domains from %lu", live, S.bg);
+	tap_diag("live mappings %lu: populating both domains from %lu", live, S.bg);
 	t0 = now_s();
 	fail = populate(&S.a.v, S.bg, live);
 	populate_s[li][0] = now_s() - t0;
@@ -613,10 +577,10 @@ static void measure(unsigned int li)
 	populate_s[li][1] = now_s() - t0;
 	S.bg = live;
 	counters(&vs0, &us0);
-	tap(!fail && vs0.mappings == live && us0.mappings == live,
-	    "L=%lu: background mappings live in the kernel (%llu) and the userspace model (%llu); "
-	    "populated in %.1f s (a), %.1f s (b)", live, (unsigned long long)vs0.mappings,
-	    (unsigned long long)us0.mappings, populate_s[li][0], populate_s[li][1]);
+	tap_check(&S.tap, !fail && vs0.mappings == live && us0.mappings == live,
+		  "L=%lu: background mappings live in the kernel (%llu) and the userspace model (%llu); "
+		  "populated in %.1f s (a), %.1f s (b)", live, (unsigned long long)vs0.mappings,
+		  (unsigned long long)us0.mappings, populate_s[li][0], populate_s[li][1]);
 
 	rbuf = calloc(opt.iters, sizeof(double));
 	for (p = 0; p < NP; p++) {
@@ -650,31 +614,33 @@ static void measure(unsigned int li)
 	counters(&vs1, &us1);
 	maps = opt.rounds * (opt.warmup + opt.iters);
 	unmaps = maps;
-	diag("L=%lu: %u rounds of %u+%u round trips per path in %.1f s", live, opt.rounds,
-	     opt.warmup, opt.iters, now_s() - t0);
-	tap(!failures[li][P_VHOST] &&
-	    vs1.requests[VIRTIO_IOMMU_T_MAP] - vs0.requests[VIRTIO_IOMMU_T_MAP] == maps &&
-	    vs1.requests[VIRTIO_IOMMU_T_UNMAP] - vs0.requests[VIRTIO_IOMMU_T_UNMAP] == unmaps &&
-	    vs1.status[OK] - vs0.status[OK] == maps + unmaps && vs1.mappings == live,
-	    "L=%lu (a): %llu MAP + %llu UNMAP handled by vhost_iommu.ko, all OK (kernel stats)",
-	    live, (unsigned long long)maps, (unsigned long long)unmaps);
-	tap(!failures[li][P_USER] &&
-	    us1.requests[VIRTIO_IOMMU_T_MAP] - us0.requests[VIRTIO_IOMMU_T_MAP] == maps &&
-	    us1.requests[VIRTIO_IOMMU_T_UNMAP] - us0.requests[VIRTIO_IOMMU_T_UNMAP] == unmaps &&
-	    us1.map_dma - us0.map_dma == maps && us1.unmap_dma - us0.unmap_dma == unmaps &&
-	    us1.dma_errors == us0.dma_errors && us1.mappings == live,
-	    "L=%lu (b): %llu MAP + %llu UNMAP through the backend thread, each one type1 ioctl "
-	    "(%llu wakeups)", live, (unsigned long long)maps, (unsigned long long)unmaps,
-	    (unsigned long long)(us1.wakeups - us0.wakeups));
-	tap(!failures[li][P_DIRECT], "L=%lu (c): %llu MAP_DMA + %llu UNMAP_DMA of 4096 bytes "
-	    "succeeded", live, (unsigned long long)maps, (unsigned long long)unmaps);
-	tap(vs1.requests[0] == vs0.requests[0] && us1.bad_chains == 0 && !vs1.bad_chains,
-	    "L=%lu: no dropped requests or malformed chains", live);
+	tap_diag("L=%lu: %u rounds of %u+%u round trips per path in %.1f s", live, opt.rounds,
+		 opt.warmup, opt.iters, now_s() - t0);
+	tap_check(&S.tap, !failures[li][P_VHOST] &&
+		  vs1.requests[VIRTIO_IOMMU_T_MAP] - vs0.requests[VIRTIO_IOMMU_T_MAP] == maps &&
+		  vs1.requests[VIRTIO_IOMMU_T_UNMAP] - vs0.requests[VIRTIO_IOMMU_T_UNMAP] == unmaps &&
+		  vs1.status[OK] - vs0.status[OK] == maps + unmaps && vs1.mappings == live,
+		  "L=%lu (a): %llu MAP + %llu UNMAP handled by vhost_iommu.ko, all OK (kernel stats)",
+		  live, (unsigned long long)maps, (unsigned long long)unmaps);
+	tap_check(&S.tap, !failures[li][P_USER] &&
+		  us1.requests[VIRTIO_IOMMU_T_MAP] - us0.requests[VIRTIO_IOMMU_T_MAP] == maps &&
+		  us1.requests[VIRTIO_IOMMU_T_UNMAP] - us0.requests[VIRTIO_IOMMU_T_UNMAP] == unmaps &&
+		  us1.map_dma - us0.map_dma == maps && us1.unmap_dma - us0.unmap_dma == unmaps &&
+		  us1.dma_errors == us0.dma_errors && us1.mappings == live,
+		  "L=%lu (b): %llu MAP + %llu UNMAP through the backend thread, each one type1 ioctl "
+		  "(%llu wakeups)", live, (unsigned long long)maps, (unsigned long long)unmaps,
+		  (unsigned long long)(us1.wakeups - us0.wakeups));
+	tap_check(&S.tap, !failures[li][P_DIRECT],
+		  "L=%lu (c): %llu MAP_DMA + %llu UNMAP_DMA of 4096 bytes "
+		  "succeeded", live, (unsigned long long)maps, (unsigned long long)unmaps);
+	tap_check(&S.tap,
+		  vs1.requests[0] == vs0.requests[0] && us1.bad_chains == 0 && !vs1.bad_chains,
+		  "L=%lu: no dropped requests or malformed chains", live);
 	for (p = 0; p < NP; p++) {
 		struct summary s = summarize(samples[li][p][O_PAIR], nsamples[li][p]);
 
-		diag("L=%-6lu %-30s MAP+UNMAP median %8.1f us (p10 %.1f, p90 %.1f)", live,
-		     path_label[p], s.median, s.p10, s.p90);
+		tap_diag("L=%-6lu %-30s MAP+UNMAP median %8.1f us (p10 %.1f, p90 %.1f)", live,
+			 path_label[p], s.median, s.p10, s.p90);
 	}
 }
 
@@ -707,8 +673,9 @@ static void bulk_unmap(double *bulk_s)
 			st = *(uint8_t *)hva(v, in);
 
 		bulk_s[p] = now_s() - t0;
-		tap(st == OK, "%s: one UNMAP removes the %lu background mappings (%.2f s)",
-		    path_label[p], S.bg, bulk_s[p]);
+		tap_check(&S.tap, st == OK,
+			  "%s: one UNMAP removes the %lu background mappings (%.2f s)",
+			  path_label[p], S.bg, bulk_s[p]);
 	}
 }
 
@@ -730,41 +697,43 @@ int main(int argc, char **argv)
 	parse_args(argc, argv);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	lck0 = vmlck_kb();
-	diag("(a) edu %s, (b)(c) edu %s; live %lu..%lu; %u rounds x (%u warm-up + %u) per path",
-	     argv[1], argv[2], opt.live[0], opt.live[opt.nr_live ? opt.nr_live - 1 : 0],
-	     opt.rounds, opt.warmup, opt.iters);
+	tap_diag("(a) edu %s, (b)(c) edu %s; live %lu..%lu; %u rounds x (%u warm-up + %u) per path",
+		 argv[1], argv[2], opt.live[0], opt.live[opt.nr_live ? opt.nr_live - 1 : 0],
+		 opt.rounds, opt.warmup, opt.iters);
 	setup(argv[1], argv[2]);
 	place();
 	wakeup_floor();
 
 	/* Before anything is measured: each path's mappings carry real DMA. */
 	for (p = 0; p < NP; p++)
-		tap(dma_check(p), "%s: edu DMA through the mapped IOVAs copies %u bytes "
-		    "from page to page", path_label[p], CHK_LEN);
+		tap_check(&S.tap, dma_check(p),
+			  "%s: edu DMA through the mapped IOVAs copies %u bytes "
+			  "from page to page", path_label[p], EDU_DMA_LEN);
 
 	for (li = 0; li < opt.nr_live; li++)
 		measure(li);
 	bulk_unmap(bulk_s);
 	write_json(argv[1], argv[2], bulk_s);
-	tap(access(opt.json, R_OK) == 0, "results written to %s", opt.json);
+	tap_check(&S.tap, access(opt.json, R_OK) == 0, "results written to %s", opt.json);
 
 	counters(&vs, &us);
-	diag("vhost stats: MAP %llu UNMAP %llu ATTACH %llu, live %llu; userspace: MAP %llu "
-	     "UNMAP %llu, type1 MAP_DMA %llu UNMAP_DMA %llu errors %llu",
-	     (unsigned long long)vs.requests[VIRTIO_IOMMU_T_MAP],
-	     (unsigned long long)vs.requests[VIRTIO_IOMMU_T_UNMAP],
-	     (unsigned long long)vs.requests[VIRTIO_IOMMU_T_ATTACH],
-	     (unsigned long long)vs.mappings,
-	     (unsigned long long)us.requests[VIRTIO_IOMMU_T_MAP],
-	     (unsigned long long)us.requests[VIRTIO_IOMMU_T_UNMAP],
-	     (unsigned long long)us.map_dma, (unsigned long long)us.unmap_dma,
-	     (unsigned long long)us.dma_errors);
-	tap(!vs.mappings && !us.mappings && us.map_dma == us.unmap_dma && !us.dma_errors,
-	    "nothing left mapped; every type1 MAP_DMA of (b) was undone by an UNMAP_DMA");
+	tap_diag("vhost stats: MAP %llu UNMAP %llu ATTACH %llu, live %llu; userspace: MAP %llu "
+		 "UNMAP %llu, type1 MAP_DMA %llu UNMAP_DMA %llu errors %llu",
+		 (unsigned long long)vs.requests[VIRTIO_IOMMU_T_MAP],
+		 (unsigned long long)vs.requests[VIRTIO_IOMMU_T_UNMAP],
+		 (unsigned long long)vs.requests[VIRTIO_IOMMU_T_ATTACH],
+		 (unsigned long long)vs.mappings,
+		 (unsigned long long)us.requests[VIRTIO_IOMMU_T_MAP],
+		 (unsigned long long)us.requests[VIRTIO_IOMMU_T_UNMAP],
+		 (unsigned long long)us.map_dma, (unsigned long long)us.unmap_dma,
+		 (unsigned long long)us.dma_errors);
+	tap_check(&S.tap,
+		  !vs.mappings && !us.mappings && us.map_dma == us.unmap_dma && !us.dma_errors,
+		  "nothing left mapped; every type1 MAP_DMA of (b) was undone by an UNMAP_DMA");
 	ub_stop(S.ub);
 	vdev_close(&S.b);
 	vfio_close(&S.t);
 	rig_close(&S.a);
-	tap(vmlck_kb() == lck0, "VmLck back to its baseline %ld kB", lck0);
-	return tap_done();
+	tap_check(&S.tap, vmlck_kb() == lck0, "VmLck back to its baseline %ld kB", lck0);
+	return tap_done(&S.tap);
 }

@@ -112,9 +112,6 @@ struct viommu_dev {
 	bool				registered;
 };
 
-/* A mapping of a domain: proto/'s table entry. */
-#define viommu_mapping viommu_model_mapping
-
 struct viommu_domain {
 	struct iommu_domain		domain;
 	struct viommu_dev		*viommu;	/* set at first attach */
@@ -123,7 +120,7 @@ struct viommu_domain {
 	u32				map_flags;
 
 	spinlock_t			mappings_lock;	/* mappings, nr_endpoints */
-	struct viommu_model_itree		mappings;	/* shadow of the device */
+	struct viommu_model_mappings	mappings;	/* shadow of the device */
 	unsigned long			nr_endpoints;
 	bool				bypass;
 };

@@ -21,17 +21,6 @@ static bool negotiated(const struct viommu_model *dev, unsigned int bit)
 	return dev->features & (1ULL << bit);
 }
 
-static struct viommu_model_domain *to_domain(struct viommu_model_interval *node)
-{
-	return node ? (struct viommu_model_domain *)((char *)node -
-		offsetof(struct viommu_model_domain, id_node)) : NULL;
-}
-
-static struct viommu_model_domain *find_domain(struct viommu_model *dev, u32 id)
-{
-	return to_domain(viommu_model_itree_first(&dev->domains, id, id));
-}
-
 /**
  * viommu_model_config_valid() - is a VMM-supplied device configuration sane?
  * @config: the configuration
@@ -76,9 +65,29 @@ void viommu_model_init(struct viommu_model *dev,
 	dev->features = offered_features;
 	dev->max_domains = ~0UL;
 	dev->max_mappings = ~0UL;
-	dev->domains = VIOMMU_MODEL_ITREE_INIT;
+	dev->domains = VIOMMU_MODEL_IDMAP_INIT;
 }
 EXPORT_SYMBOL_GPL(viommu_model_init);
+
+static struct viommu_model_domain *to_domain(struct viommu_model_id *node)
+{
+	return node ? container_of(node, struct viommu_model_domain, id_node) :
+		      NULL;
+}
+
+/**
+ * viommu_model_find_domain() - the live domain with ID @id
+ * @dev: the device
+ * @id: the domain ID
+ *
+ * Return: the domain, or NULL when no endpoint is attached to domain @id.
+ */
+struct viommu_model_domain *viommu_model_find_domain(const struct viommu_model *dev,
+						     u32 id)
+{
+	return to_domain(viommu_model_idmap_find(&dev->domains, id));
+}
+EXPORT_SYMBOL_GPL(viommu_model_find_domain);
 
 /* The size of the buffer viommu_model_handle() may write a response to. */
 size_t viommu_model_resp_size(const struct viommu_model *dev)
@@ -131,19 +140,14 @@ bool viommu_model_endpoint_bypassed(const struct viommu_model *dev,
 }
 EXPORT_SYMBOL_GPL(viommu_model_endpoint_bypassed);
 
-static bool ranges_overlap(u64 a_start, u64 a_last, u64 b_start, u64 b_last)
-{
-	return a_start <= b_last && b_start <= a_last;
-}
-
 static bool resv_overlaps(const struct viommu_model_endpoint *ep,
 			  u64 start, u64 last)
 {
 	unsigned int i;
 
 	for (i = 0; i < ep->nr_resv; i++)
-		if (ranges_overlap(ep->resv[i].start, ep->resv[i].last,
-				   start, last))
+		if (viommu_model_ranges_overlap(ep->resv[i].start,
+						ep->resv[i].last, start, last))
 			return true;
 	return false;
 }
@@ -167,8 +171,9 @@ static bool resv_conflicts(const struct viommu_model_domain *domain,
 	unsigned int i;
 
 	for (i = 0; i < ep->nr_resv; i++)
-		if (viommu_model_itree_first(&domain->mappings, ep->resv[i].start,
-					ep->resv[i].last))
+		if (viommu_model_mappings_first(&domain->mappings,
+						ep->resv[i].start,
+						ep->resv[i].last))
 			return true;
 	return false;
 }
@@ -214,7 +219,7 @@ static void put_domain_if_empty(struct viommu_model *dev,
 		return;
 	while ((mapping = viommu_model_mappings_take(&domain->mappings, 0, U64_MAX)))
 		remove_mapping(dev, domain, mapping);
-	viommu_model_itree_remove(&dev->domains, &domain->id_node);
+	viommu_model_idmap_remove(&dev->domains, &domain->id_node);
 	dev->ops->free_domain(dev, domain);
 }
 
@@ -248,12 +253,11 @@ static struct viommu_model_domain *create_domain(struct viommu_model *dev,
 	domain = dev->ops->alloc_domain(dev);
 	if (!domain)
 		return NULL;
-	domain->id_node.start = id;
-	domain->id_node.last = id;
-	domain->mappings = VIOMMU_MODEL_ITREE_INIT;
+	domain->id_node.id = id;
+	domain->mappings = VIOMMU_MODEL_MAPPINGS_INIT;
 	domain->endpoints = NULL;
 	domain->bypass = bypass;
-	viommu_model_itree_insert(&dev->domains, &domain->id_node);
+	viommu_model_idmap_insert(&dev->domains, &domain->id_node);
 	return domain;
 }
 
@@ -324,7 +328,7 @@ static u8 handle_attach(struct viommu_model *dev,
 		return VIRTIO_IOMMU_S_NOENT;
 
 	bypass = flags & VIRTIO_IOMMU_ATTACH_F_BYPASS;
-	domain = find_domain(dev, domain_id);
+	domain = viommu_model_find_domain(dev, domain_id);
 	if (domain) {
 		/* "Bypass flag inconsistent with the domain: SHOULD INVAL." */
 		if (domain->bypass != bypass)
@@ -360,27 +364,29 @@ static u8 handle_detach(struct viommu_model *dev,
 	return detach_endpoint(dev, ep, false);
 }
 
-static u8 handle_map(struct viommu_model *dev,
-		     const struct virtio_iommu_req_map *req)
+/* The domain that a MAP or UNMAP names, in @domain. */
+static u8 find_translating_domain(const struct viommu_model *dev, __le32 id,
+				  struct viommu_model_domain **domain)
 {
-	u64 start = le64_to_cpu(req->virt_start);
-	u64 last = le64_to_cpu(req->virt_end);
-	u64 phys = le64_to_cpu(req->phys_start);
-	u32 flags = le32_to_cpu(req->flags);
+	/* "No such domain: SHOULD NOENT.  Bypass domain: SHOULD INVAL." */
+	*domain = viommu_model_find_domain(dev, le32_to_cpu(id));
+	if (!*domain)
+		return VIRTIO_IOMMU_S_NOENT;
+	if ((*domain)->bypass)
+		return VIRTIO_IOMMU_S_INVAL;
+	return VIRTIO_IOMMU_S_OK;
+}
+
+/*
+ * The checks of a MAP's addresses, which need neither the domain nor the
+ * mapping table.
+ */
+static u8 check_map_range(const struct viommu_model *dev, u64 start,
+			  u64 last, u64 phys)
+{
 	u64 granule_mask = (dev->config.page_size_mask &
 			    -dev->config.page_size_mask) - 1;
-	u32 known_flags = VIRTIO_IOMMU_MAP_F_READ | VIRTIO_IOMMU_MAP_F_WRITE;
-	struct viommu_model_domain *domain;
-	struct viommu_model_mapping *mapping;
-	u8 status;
 
-	if (!negotiated(dev, VIRTIO_IOMMU_F_MAP_UNMAP))
-		return VIRTIO_IOMMU_S_UNSUPP;
-	if (negotiated(dev, VIRTIO_IOMMU_F_MMIO))
-		known_flags |= VIRTIO_IOMMU_MAP_F_MMIO;
-	/* "Unknown flag: MUST return INVAL." */
-	if (flags & ~known_flags)
-		return VIRTIO_IOMMU_S_INVAL;
 	/* "virt_end MUST be greater than virt_start." */
 	if (last < start)
 		return VIRTIO_IOMMU_S_INVAL;
@@ -397,27 +403,29 @@ static u8 handle_map(struct viommu_model *dev,
 	/* phys_start + size must not wrap around the address space. */
 	if (phys + (last - start) < phys)
 		return VIRTIO_IOMMU_S_RANGE;
-	/* "No such domain: SHOULD NOENT.  Bypass domain: SHOULD INVAL." */
-	domain = find_domain(dev, le32_to_cpu(req->domain));
-	if (!domain)
-		return VIRTIO_IOMMU_S_NOENT;
-	if (domain->bypass)
-		return VIRTIO_IOMMU_S_INVAL;
-	/* "SHOULD reject a MAP that overlaps a RESV_MEM region." */
-	if (domain_resv_overlaps(domain, start, last))
-		return VIRTIO_IOMMU_S_INVAL;
-	/* "Any existing mapping in the range (overlap): SHOULD INVAL." */
-	if (viommu_model_itree_first(&domain->mappings, start, last))
-		return VIRTIO_IOMMU_S_INVAL;
+	return VIRTIO_IOMMU_S_OK;
+}
+
+/*
+ * Allocate, program and record the mapping of a MAP that passed every
+ * check.  Any failure leaves the backend and the table as they were.
+ */
+static u8 add_mapping(struct viommu_model *dev,
+		      struct viommu_model_domain *domain,
+		      const struct virtio_iommu_req_map *req)
+{
+	struct viommu_model_mapping *mapping;
+	u8 status;
+
 	if (dev->stats.mappings >= dev->max_mappings)
 		return VIRTIO_IOMMU_S_NOMEM;
 	mapping = dev->ops->alloc_mapping(dev);
 	if (!mapping)
 		return VIRTIO_IOMMU_S_NOMEM;
-	mapping->iova.start = start;
-	mapping->iova.last = last;
-	mapping->phys = phys;
-	mapping->flags = flags;
+	mapping->iova.start = le64_to_cpu(req->virt_start);
+	mapping->iova.last = le64_to_cpu(req->virt_end);
+	mapping->phys = le64_to_cpu(req->phys_start);
+	mapping->flags = le32_to_cpu(req->flags);
 	status = dev->ops->map(dev, domain, mapping);
 	if (status != VIRTIO_IOMMU_S_OK) {
 		dev->ops->free_mapping(dev, mapping);
@@ -426,6 +434,40 @@ static u8 handle_map(struct viommu_model *dev,
 	viommu_model_mappings_insert(&domain->mappings, mapping);
 	dev->stats.mappings++;
 	return VIRTIO_IOMMU_S_OK;
+}
+
+static u8 handle_map(struct viommu_model *dev,
+		     const struct virtio_iommu_req_map *req)
+{
+	u64 start = le64_to_cpu(req->virt_start);
+	u64 last = le64_to_cpu(req->virt_end);
+	u32 flags = le32_to_cpu(req->flags);
+	u32 known_flags = VIRTIO_IOMMU_MAP_F_READ | VIRTIO_IOMMU_MAP_F_WRITE;
+	struct viommu_model_domain *domain;
+	u8 status;
+
+	if (!negotiated(dev, VIRTIO_IOMMU_F_MAP_UNMAP))
+		return VIRTIO_IOMMU_S_UNSUPP;
+	if (negotiated(dev, VIRTIO_IOMMU_F_MMIO))
+		known_flags |= VIRTIO_IOMMU_MAP_F_MMIO;
+	/* "Unknown flag: MUST return INVAL." */
+	if (flags & ~known_flags)
+		return VIRTIO_IOMMU_S_INVAL;
+	status = check_map_range(dev, start, last,
+				 le64_to_cpu(req->phys_start));
+	if (status != VIRTIO_IOMMU_S_OK)
+		return status;
+	status = find_translating_domain(dev, req->domain, &domain);
+	if (status != VIRTIO_IOMMU_S_OK)
+		return status;
+	/* "SHOULD reject a MAP that overlaps a RESV_MEM region." */
+	if (domain_resv_overlaps(domain, start, last))
+		return VIRTIO_IOMMU_S_INVAL;
+	/* "Any existing mapping in the range (overlap): SHOULD INVAL." */
+	status = viommu_model_mappings_check_map(&domain->mappings, start, last);
+	if (status != VIRTIO_IOMMU_S_OK)
+		return status;
+	return add_mapping(dev, domain, req);
 }
 
 static u8 handle_unmap(struct viommu_model *dev,
@@ -444,12 +486,9 @@ static u8 handle_unmap(struct viommu_model *dev,
 		return VIRTIO_IOMMU_S_INVAL;
 	if (last < start)
 		return VIRTIO_IOMMU_S_INVAL;
-	/* "No such domain: SHOULD NOENT.  Bypass domain: SHOULD INVAL." */
-	domain = find_domain(dev, le32_to_cpu(req->domain));
-	if (!domain)
-		return VIRTIO_IOMMU_S_NOENT;
-	if (domain->bypass)
-		return VIRTIO_IOMMU_S_INVAL;
+	status = find_translating_domain(dev, req->domain, &domain);
+	if (status != VIRTIO_IOMMU_S_OK)
+		return status;
 	/* "Would split a mapping: SHOULD RANGE, and remove nothing." */
 	status = viommu_model_mappings_check_unmap(&domain->mappings, start, last);
 	if (status != VIRTIO_IOMMU_S_OK)
@@ -599,13 +638,13 @@ EXPORT_SYMBOL_GPL(viommu_model_handle);
  */
 void viommu_model_reset(struct viommu_model *dev)
 {
-	struct viommu_model_interval *node;
+	struct viommu_model_id *node;
 
 	/*
 	 * Every domain has an endpoint; its last detach destroys it.  Forced:
 	 * the reset must end with no domain, whatever the backend says.
 	 */
-	while ((node = viommu_model_itree_min(&dev->domains)))
+	while ((node = viommu_model_idmap_first(&dev->domains)))
 		detach_endpoint(dev, to_domain(node)->endpoints, true);
 }
 EXPORT_SYMBOL_GPL(viommu_model_reset);

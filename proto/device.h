@@ -12,6 +12,7 @@
 #ifndef VIOMMU_MODEL_DEVICE_H
 #define VIOMMU_MODEL_DEVICE_H
 
+#include "idmap.h"
 #include "mappings.h"
 
 /* A reserved region of an endpoint, as PROBE reports it (RESV_MEM). */
@@ -37,15 +38,15 @@ struct viommu_model_endpoint {
 
 /* A domain, embedded in the backend's own domain object. */
 struct viommu_model_domain {
-	struct viommu_model_interval id_node;	/* [id, id] in device->domains */
-	struct viommu_model_itree mappings;		/* of struct viommu_model_mapping */
+	struct viommu_model_id id_node;		/* in device->domains */
+	struct viommu_model_mappings mappings;
 	struct viommu_model_endpoint *endpoints;
 	bool bypass;				/* created with ATTACH_F_BYPASS */
 };
 
 static inline u32 viommu_model_domain_id(const struct viommu_model_domain *domain)
 {
-	return (u32)domain->id_node.start;
+	return domain->id_node.id;
 }
 
 struct viommu_model;
@@ -110,7 +111,7 @@ struct viommu_model {
 	u64 features;			/* ... and negotiated */
 	unsigned long max_domains;
 	unsigned long max_mappings;	/* over all domains */
-	struct viommu_model_itree domains;	/* of struct viommu_model_domain */
+	struct viommu_model_idmap domains;	/* of struct viommu_model_domain */
 	struct viommu_model_stats stats;
 };
 
@@ -120,6 +121,8 @@ void viommu_model_init(struct viommu_model *dev,
 			 const struct viommu_model_config *config,
 			 u64 offered_features);
 size_t viommu_model_resp_size(const struct viommu_model *dev);
+struct viommu_model_domain *viommu_model_find_domain(const struct viommu_model *dev,
+						     u32 id);
 size_t viommu_model_handle(struct viommu_model *dev,
 			     const void *req, size_t req_len,
 			     size_t writable_len, void *resp);

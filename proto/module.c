@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * pviommu_proto.ko: proto/'s pure logic (the interval tree, the mapping
+ * pviommu_proto.ko: proto/'s pure logic (the ID map, the mapping
  * table and the virtio-iommu device model) as a library module, shared by
  * vhost_iommu.ko and pviommu.ko.  The same sources build libpviommu.a.
  */

@@ -47,22 +47,25 @@ static_assert(offsetof(struct virtio_iommu_config, bypass) == 36, "");
 #define VIOMMU_MODEL_X86_MSI_START		0xfee00000ULL
 #define VIOMMU_MODEL_X86_MSI_END		0xfeefffffULL
 
+/*
+ * The device-readable size of a request whose wire struct (a type, or a
+ * variable of it) @req ends with its tail: all of it but the tail.
+ */
+#define VIOMMU_MODEL_READABLE(req) \
+	(sizeof(req) - sizeof(struct virtio_iommu_req_tail))
+
 /* The device-readable size (head and body) of a request of type @type. */
 static inline size_t viommu_model_req_readable_size(u8 type)
 {
 	switch (type) {
 	case VIRTIO_IOMMU_T_ATTACH:
-		return sizeof(struct virtio_iommu_req_attach) -
-		       sizeof(struct virtio_iommu_req_tail);
+		return VIOMMU_MODEL_READABLE(struct virtio_iommu_req_attach);
 	case VIRTIO_IOMMU_T_DETACH:
-		return sizeof(struct virtio_iommu_req_detach) -
-		       sizeof(struct virtio_iommu_req_tail);
+		return VIOMMU_MODEL_READABLE(struct virtio_iommu_req_detach);
 	case VIRTIO_IOMMU_T_MAP:
-		return sizeof(struct virtio_iommu_req_map) -
-		       sizeof(struct virtio_iommu_req_tail);
+		return VIOMMU_MODEL_READABLE(struct virtio_iommu_req_map);
 	case VIRTIO_IOMMU_T_UNMAP:
-		return sizeof(struct virtio_iommu_req_unmap) -
-		       sizeof(struct virtio_iommu_req_tail);
+		return VIOMMU_MODEL_READABLE(struct virtio_iommu_req_unmap);
 	case VIRTIO_IOMMU_T_PROBE:
 		return sizeof(struct virtio_iommu_req_probe);
 	default:
@@ -72,5 +75,16 @@ static inline size_t viommu_model_req_readable_size(u8 type)
 
 /* The largest device-readable part of any request. */
 #define VIOMMU_MODEL_REQ_READABLE_MAX	sizeof(struct virtio_iommu_req_probe)
+
+/* Do the closed ranges [a_start, a_last] and [b_start, b_last] overlap? */
+static inline bool viommu_model_ranges_overlap(u64 a_start, u64 a_last,
+					       u64 b_start, u64 b_last)
+{
+	return a_start <= b_last && b_start <= a_last;
+}
+
+/* names.c: the spec's names of request types and status codes */
+const char *viommu_model_req_name(u8 type);
+const char *viommu_model_status_name(u8 status);
 
 #endif /* VIOMMU_MODEL_PROTO_H */

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Unpack the few private kernel files the modules and checks need from
 # linux-source-6.1, after checking that the source is the same kernel
-# version as the headers the modules build against.
+# version as the headers the modules build against.  Among them, the
+# kernel's own userspace copy of the rbtree (tools/lib/rbtree.c and the
+# tools/include headers that it and <linux/interval_tree_generic.h> need),
+# which libpviommu.a and its tests build proto/ on: the same interval tree
+# as the kernel build, never a copy of ours.
 #
 # usage: scripts/ksrc.sh <linux-source tarball> <headers dir> <out dir>
 set -euo pipefail
@@ -16,6 +20,19 @@ files=(
 	scripts/checkpatch.pl
 	scripts/spelling.txt
 	scripts/const_structs.checkpatch
+	tools/lib/rbtree.c
+	tools/include/linux/build_bug.h
+	tools/include/linux/compiler-gcc.h
+	tools/include/linux/compiler.h
+	tools/include/linux/compiler_types.h
+	tools/include/linux/export.h
+	tools/include/linux/interval_tree_generic.h
+	tools/include/linux/kernel.h
+	tools/include/linux/math.h
+	tools/include/linux/panic.h
+	tools/include/linux/rbtree.h
+	tools/include/linux/rbtree_augmented.h
+	tools/include/linux/types.h
 )
 
 # shellcheck source=kversion.sh
@@ -36,4 +53,4 @@ rm -rf "$out"
 mv "$out.tmp/$top" "$out"
 touch "$out/Makefile"
 rm -rf "$out.tmp"
-echo "ksrc: private headers of $have in $out"
+echo "ksrc: private headers and the userspace rbtree of $have in $out"

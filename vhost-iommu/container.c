@@ -269,7 +269,7 @@ void vhost_iommu_free_host_domain(struct vhost_iommu_container *c,
 
 /* ---- struct vfio_iommu_driver_ops ------------------------------------ */
 
-static void *pviommu_open(unsigned long arg)
+static void *vhost_iommu_vfio_open(unsigned long arg)
 {
 	struct vhost_iommu_container *c;
 
@@ -310,7 +310,7 @@ static void group_leave(struct vhost_iommu_group *g)
  * VFIO releases the container's IOMMU data when its last group left (or
  * when SET_IOMMU failed).  A bound vhost-iommu device keeps its reference.
  */
-static void pviommu_release(void *data)
+static void vhost_iommu_vfio_release(void *data)
 {
 	struct vhost_iommu_container *c = data;
 	struct vhost_iommu_group *g, *tmp;
@@ -328,7 +328,7 @@ static int first_dev_bus(struct device *dev, void *data)
 	return 1;
 }
 
-static int pviommu_attach_group(void *data, struct iommu_group *group,
+static int vhost_iommu_vfio_attach_group(void *data, struct iommu_group *group,
 				enum vfio_group_type type)
 {
 	struct vhost_iommu_container *c = data;
@@ -367,7 +367,7 @@ static int pviommu_attach_group(void *data, struct iommu_group *group,
  * it out of our domains before VFIO hands it back to its default domain.
  * An endpoint declared on it behaves as unplugged from now on.
  */
-static void pviommu_detach_group(void *data, struct iommu_group *group)
+static void vhost_iommu_vfio_detach_group(void *data, struct iommu_group *group)
 {
 	struct vhost_iommu_container *c = data;
 	struct vhost_iommu_group *g;
@@ -382,81 +382,108 @@ static void pviommu_detach_group(void *data, struct iommu_group *group)
 	mutex_unlock(&c->lock);
 }
 
-/* The usable IOVA ranges: the aperture minus every group's reserved regions. */
-static int iova_ranges_cap(struct vhost_iommu_container *c,
-			   struct iommu_domain *hd, struct vfio_info_cap *caps)
+/*
+ * Add the reserved regions of every group of @c to @resv, which stays
+ * sorted by start address (iommu_get_group_resv_regions() inserts in order).
+ */
+static int container_resv_regions(struct vhost_iommu_container *c,
+				  struct list_head *resv)
 {
-	struct vfio_iommu_type1_info_cap_iova_range *cap;
-	struct iommu_resv_region *r;
-	struct vfio_info_cap_header *header;
 	struct vhost_iommu_group *g;
-	u64 cur, end = hd->geometry.aperture_end;
-	unsigned int n = 0, pass;
-	LIST_HEAD(resv);
 	int ret = 0;
 
-	if (!hd->geometry.force_aperture)
-		end = U64_MAX;
 	mutex_lock(&c->lock);
 	list_for_each_entry(g, &c->groups, node) {
-		ret = iommu_get_group_resv_regions(g->group, &resv);
+		ret = iommu_get_group_resv_regions(g->group, resv);
 		if (ret)
 			break;
 	}
 	mutex_unlock(&c->lock);
-	if (ret)
-		goto out;
+	return ret;
+}
 
-	/* Pass 0 counts the ranges, pass 1 fills them in. */
-	for (pass = 0, cap = NULL; pass < 2; pass++) {
-		bool done = false;
+/*
+ * The gaps that the regions of @resv (sorted by start, perhaps overlapping)
+ * leave in [start, end]; written to @ranges unless it is NULL.  Return: how
+ * many there are.
+ */
+static unsigned int iova_ranges_fill(const struct list_head *resv, u64 start,
+				     u64 end, struct vfio_iova_range *ranges)
+{
+	struct iommu_resv_region *r;
+	unsigned int n = 0;
+	u64 cur = start;
 
-		n = 0;
-		cur = hd->geometry.force_aperture ? hd->geometry.aperture_start : 0;
-		/* The list is sorted by start address. */
-		list_for_each_entry(r, &resv, list) {
-			u64 last = r->start + r->length - 1;
+	list_for_each_entry(r, resv, list) {
+		u64 last = r->start + r->length - 1;
 
-			if (r->start > cur && r->start <= end) {
-				if (cap) {
-					cap->iova_ranges[n].start = cur;
-					cap->iova_ranges[n].end = r->start - 1;
-				}
-				n++;
-			}
-			if (last >= end) {
-				done = true;
-				break;
-			}
-			if (last >= cur)
-				cur = last + 1;
-		}
-		if (!done) {
-			if (cap) {
-				cap->iova_ranges[n].start = cur;
-				cap->iova_ranges[n].end = end;
+		if (r->start > cur && r->start <= end) {
+			if (ranges) {
+				ranges[n].start = cur;
+				ranges[n].end = r->start - 1;
 			}
 			n++;
 		}
-		if (pass == 0) {
-			header = vfio_info_cap_add(caps, struct_size(cap, iova_ranges, n),
-						   VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE, 1);
-			if (IS_ERR(header)) {
-				ret = PTR_ERR(header);
-				goto out;
-			}
-			cap = container_of(header, struct vfio_iommu_type1_info_cap_iova_range,
-					   header);
-			cap->nr_iovas = n;
-		}
+		if (last >= end)
+			return n;
+		if (last >= cur)
+			cur = last + 1;
 	}
+	if (ranges) {
+		ranges[n].start = cur;
+		ranges[n].end = end;
+	}
+	return n + 1;
+}
+
+/**
+ * iova_ranges_cap() - VFIO_IOMMU_GET_INFO's IOVA range capability
+ * @c: the container
+ * @hd: a domain like those of the container, for its aperture
+ * @caps: the capability chain to add it to
+ *
+ * The usable IOVA ranges are the aperture minus every group's reserved
+ * regions, as type1 reports them: a VMM takes the guest's input range from
+ * them.
+ *
+ * Return: 0, or the error of iommu_get_group_resv_regions() or of
+ * vfio_info_cap_add().
+ */
+static int iova_ranges_cap(struct vhost_iommu_container *c,
+			   struct iommu_domain *hd, struct vfio_info_cap *caps)
+{
+	struct vfio_iommu_type1_info_cap_iova_range *cap;
+	struct vfio_info_cap_header *header;
+	u64 start = 0, end = U64_MAX;
+	LIST_HEAD(resv);
+	unsigned int n;
+	int ret;
+
+	if (hd->geometry.force_aperture) {
+		start = hd->geometry.aperture_start;
+		end = hd->geometry.aperture_end;
+	}
+	ret = container_resv_regions(c, &resv);
+	if (ret)
+		goto out;
+	n = iova_ranges_fill(&resv, start, end, NULL);
+	header = vfio_info_cap_add(caps, struct_size(cap, iova_ranges, n),
+				   VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE, 1);
+	if (IS_ERR(header)) {
+		ret = PTR_ERR(header);
+		goto out;
+	}
+	cap = container_of(header, struct vfio_iommu_type1_info_cap_iova_range,
+			   header);
+	cap->nr_iovas = n;
+	iova_ranges_fill(&resv, start, end, cap->iova_ranges);
 out:
 	vhost_iommu_put_resv_list(&resv);
 	return ret;
 }
 
 /* VFIO_IOMMU_GET_INFO, laid out as type1's: page sizes and IOVA ranges. */
-static long pviommu_get_info(struct vhost_iommu_container *c, void __user *arg)
+static long vhost_iommu_vfio_get_info(struct vhost_iommu_container *c, void __user *arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_iommu_type1_info, iova_pgsizes);
 	unsigned long capsz = offsetofend(struct vfio_iommu_type1_info, cap_offset);
@@ -502,7 +529,7 @@ out:
 	return ret;
 }
 
-static long pviommu_bind(struct vhost_iommu_container *c, void __user *arg)
+static long vhost_iommu_vfio_bind(struct vhost_iommu_container *c, void __user *arg)
 {
 	struct vfio_pviommu_bind bind;
 	struct vhost_iommu *vi;
@@ -522,7 +549,7 @@ static long pviommu_bind(struct vhost_iommu_container *c, void __user *arg)
 	return ret;
 }
 
-static long pviommu_ioctl(void *data, unsigned int cmd, unsigned long arg)
+static long vhost_iommu_vfio_ioctl(void *data, unsigned int cmd, unsigned long arg)
 {
 	struct vhost_iommu_container *c = data;
 
@@ -530,30 +557,30 @@ static long pviommu_ioctl(void *data, unsigned int cmd, unsigned long arg)
 	case VFIO_CHECK_EXTENSION:
 		return arg == VFIO_PVIOMMU_IOMMU;
 	case VFIO_IOMMU_GET_INFO:
-		return c ? pviommu_get_info(c, (void __user *)arg) : -EINVAL;
+		return c ? vhost_iommu_vfio_get_info(c, (void __user *)arg) : -EINVAL;
 	case VFIO_PVIOMMU_BIND:
-		return c ? pviommu_bind(c, (void __user *)arg) : -EINVAL;
+		return c ? vhost_iommu_vfio_bind(c, (void __user *)arg) : -EINVAL;
 	default:
 		return -ENOTTY;
 	}
 }
 
-static const struct vfio_iommu_driver_ops pviommu_vfio_ops = {
+static const struct vfio_iommu_driver_ops vhost_iommu_vfio_ops = {
 	.name = "vfio-pviommu",
 	.owner = THIS_MODULE,
-	.open = pviommu_open,
-	.release = pviommu_release,
-	.ioctl = pviommu_ioctl,
-	.attach_group = pviommu_attach_group,
-	.detach_group = pviommu_detach_group,
+	.open = vhost_iommu_vfio_open,
+	.release = vhost_iommu_vfio_release,
+	.ioctl = vhost_iommu_vfio_ioctl,
+	.attach_group = vhost_iommu_vfio_attach_group,
+	.detach_group = vhost_iommu_vfio_detach_group,
 };
 
 int vhost_iommu_container_init(void)
 {
-	return vfio_register_iommu_driver(&pviommu_vfio_ops);
+	return vfio_register_iommu_driver(&vhost_iommu_vfio_ops);
 }
 
 void vhost_iommu_container_exit(void)
 {
-	vfio_unregister_iommu_driver(&pviommu_vfio_ops);
+	vfio_unregister_iommu_driver(&vhost_iommu_vfio_ops);
 }

@@ -38,9 +38,11 @@ static int account(struct vhost_iommu *vi, struct mm_struct *mm,
 
 static void pin_release(struct vhost_iommu *vi, struct vhost_iommu_pin *pin)
 {
+	lockdep_assert_held(vhost_iommu_lock(vi));
 	if (!pin->npages)
 		return;
 	unpin_user_pages_dirty_lock(pin->pages, pin->npages, pin->writable);
+	vi->work_pages += pin->npages;
 	if (vi->dev.mm)
 		account(vi, vi->dev.mm, pin->npages, false);
 	if (pin->pages != &pin->one)
@@ -131,6 +133,8 @@ static u8 pin_gpa(struct vhost_iommu *vi, u64 gpa, unsigned long npages,
 		done += ret;
 	}
 	mmap_read_unlock(mm);
+	/* Pinned, even if undone below: the work the weight limit counts. */
+	vi->work_pages += done;
 	if (done < npages) {
 		unpin_user_pages(pin->pages, done);
 		status = VIRTIO_IOMMU_S_FAULT;
@@ -411,7 +415,22 @@ int vhost_iommu_place_all_unattached(struct vhost_iommu *vi)
 
 /* ---- struct viommu_model_ops --------------------------------------- */
 
-static struct viommu_model_endpoint *vi_find_endpoint(struct viommu_model *pv,
+static struct vhost_iommu_domain *to_vdomain(struct viommu_model_domain *domain)
+{
+	return container_of(domain, struct vhost_iommu_domain, d);
+}
+
+static struct vhost_iommu_endpoint *to_vep(struct viommu_model_endpoint *ep)
+{
+	return container_of(ep, struct vhost_iommu_endpoint, ep);
+}
+
+static struct vhost_iommu_mapping *to_vmapping(struct viommu_model_mapping *mapping)
+{
+	return container_of(mapping, struct vhost_iommu_mapping, m);
+}
+
+static struct viommu_model_endpoint *vhost_iommu_find_endpoint(struct viommu_model *pv,
 						 u32 id)
 {
 	struct vhost_iommu_endpoint *vep;
@@ -423,7 +442,7 @@ static struct viommu_model_endpoint *vi_find_endpoint(struct viommu_model *pv,
 	return &vep->ep;
 }
 
-static struct viommu_model_domain *vi_alloc_domain(struct viommu_model *pv)
+static struct viommu_model_domain *vhost_iommu_alloc_domain(struct viommu_model *pv)
 {
 	struct vhost_iommu_domain *vd;
 
@@ -431,10 +450,10 @@ static struct viommu_model_domain *vi_alloc_domain(struct viommu_model *pv)
 	return vd ? &vd->d : NULL;
 }
 
-static void vi_free_domain(struct viommu_model *pv,
+static void vhost_iommu_free_domain(struct viommu_model *pv,
 			   struct viommu_model_domain *domain)
 {
-	struct vhost_iommu_domain *vd = container_of(domain, struct vhost_iommu_domain, d);
+	struct vhost_iommu_domain *vd = to_vdomain(domain);
 
 	/*
 	 * The model removed every endpoint and mapping first; a group still in
@@ -445,11 +464,11 @@ static void vi_free_domain(struct viommu_model *pv,
 	kfree(vd);
 }
 
-static u8 vi_attach(struct viommu_model *pv, struct viommu_model_domain *domain,
+static u8 vhost_iommu_attach(struct viommu_model *pv, struct viommu_model_domain *domain,
 		    struct viommu_model_endpoint *ep)
 {
-	struct vhost_iommu_domain *vd = container_of(domain, struct vhost_iommu_domain, d);
-	struct vhost_iommu_endpoint *vep = container_of(ep, struct vhost_iommu_endpoint, ep);
+	struct vhost_iommu_domain *vd = to_vdomain(domain);
+	struct vhost_iommu_endpoint *vep = to_vep(ep);
 	struct vhost_iommu *vi = to_vhost_iommu(pv);
 	struct iommu_domain *hd;
 	bool stuck = false;
@@ -477,7 +496,7 @@ static u8 vi_attach(struct viommu_model *pv, struct viommu_model_domain *domain,
 	}
 	/* The model keeps @ep unattached (or re-attaches its old domain). */
 	vhost_iommu_place_unattached(vi, vep);
-	/* The group could not leave the domain it was in: see vi_detach(). */
+	/* The group could not leave the domain it was in: see vhost_iommu_detach(). */
 	if (stuck)
 		return VIRTIO_IOMMU_S_DEVERR;
 	switch (ret) {
@@ -494,38 +513,36 @@ static u8 vi_attach(struct viommu_model *pv, struct viommu_model_domain *domain,
 /*
  * A group that cannot leave @domain keeps the endpoint attached: DEVERR,
  * and the model leaves everything as it was (but for a reset, see
- * vi_free_domain()).  The cause is not known (iommu_detach_group() returns
+ * vhost_iommu_free_domain()).  The cause is not known (iommu_detach_group() returns
  * nothing), so not NOMEM, though a failed allocation is the likely one.
  */
-static u8 vi_detach(struct viommu_model *pv, struct viommu_model_domain *domain,
+static u8 vhost_iommu_detach(struct viommu_model *pv, struct viommu_model_domain *domain,
 		    struct viommu_model_endpoint *ep)
 {
-	if (vhost_iommu_place_unattached(to_vhost_iommu(pv),
-					 container_of(ep, struct vhost_iommu_endpoint, ep)))
+	if (vhost_iommu_place_unattached(to_vhost_iommu(pv), to_vep(ep)))
 		return VIRTIO_IOMMU_S_DEVERR;
 	return VIRTIO_IOMMU_S_OK;
 }
 
-static struct viommu_model_mapping *vi_alloc_mapping(struct viommu_model *pv)
+static struct viommu_model_mapping *vhost_iommu_alloc_mapping(struct viommu_model *pv)
 {
-	struct vhost_iommu_mapping *vm;
+	struct vhost_iommu_mapping *vmapping;
 
-	vm = kmem_cache_zalloc(mapping_cache, GFP_KERNEL_ACCOUNT);
-	return vm ? &vm->m : NULL;
+	vmapping = kmem_cache_zalloc(mapping_cache, GFP_KERNEL_ACCOUNT);
+	return vmapping ? &vmapping->m : NULL;
 }
 
-static void vi_free_mapping(struct viommu_model *pv,
+static void vhost_iommu_free_mapping(struct viommu_model *pv,
 			    struct viommu_model_mapping *mapping)
 {
-	kmem_cache_free(mapping_cache,
-			container_of(mapping, struct vhost_iommu_mapping, m));
+	kmem_cache_free(mapping_cache, to_vmapping(mapping));
 }
 
-static u8 vi_map(struct viommu_model *pv, struct viommu_model_domain *domain,
+static u8 vhost_iommu_map(struct viommu_model *pv, struct viommu_model_domain *domain,
 		 struct viommu_model_mapping *mapping)
 {
-	struct vhost_iommu_domain *vd = container_of(domain, struct vhost_iommu_domain, d);
-	struct vhost_iommu_mapping *vm = container_of(mapping, struct vhost_iommu_mapping, m);
+	struct vhost_iommu_domain *vd = to_vdomain(domain);
+	struct vhost_iommu_mapping *vmapping = to_vmapping(mapping);
 	struct vhost_iommu *vi = to_vhost_iommu(pv);
 	u64 start = mapping->iova.start, last = mapping->iova.last;
 	u64 size = last - start + 1;
@@ -553,47 +570,47 @@ static u8 vi_map(struct viommu_model *pv, struct viommu_model_domain *domain,
 		return VIRTIO_IOMMU_S_OK;
 
 	status = pin_gpa(vi, mapping->phys, size >> PAGE_SHIFT,
-			 prot & IOMMU_WRITE, &vm->pin);
+			 prot & IOMMU_WRITE, &vmapping->pin);
 	if (status != VIRTIO_IOMMU_S_OK)
 		return status;
-	if (map_pinned(vd->hd, start, &vm->pin, prot)) {
-		pin_release(vi, &vm->pin);
+	if (map_pinned(vd->hd, start, &vmapping->pin, prot)) {
+		pin_release(vi, &vmapping->pin);
 		return VIRTIO_IOMMU_S_NOMEM;
 	}
-	vi->pinned += vm->pin.npages;
+	vi->pinned += vmapping->pin.npages;
 	return VIRTIO_IOMMU_S_OK;
 }
 
-static void vi_unmap(struct viommu_model *pv, struct viommu_model_domain *domain,
+static void vhost_iommu_unmap(struct viommu_model *pv, struct viommu_model_domain *domain,
 		     struct viommu_model_mapping *mapping)
 {
-	struct vhost_iommu_domain *vd = container_of(domain, struct vhost_iommu_domain, d);
-	struct vhost_iommu_mapping *vm = container_of(mapping, struct vhost_iommu_mapping, m);
+	struct vhost_iommu_domain *vd = to_vdomain(domain);
+	struct vhost_iommu_mapping *vmapping = to_vmapping(mapping);
 	struct vhost_iommu *vi = to_vhost_iommu(pv);
 	size_t size, unmapped;
 
 	lockdep_assert_held(vhost_iommu_lock(vi));
-	if (!vm->pin.npages)
+	if (!vmapping->pin.npages)
 		return;
-	size = vm->pin.npages << PAGE_SHIFT;
+	size = vmapping->pin.npages << PAGE_SHIFT;
 	unmapped = iommu_unmap(vd->hd, mapping->iova.start, size);
 	if (unmapped != size)
 		pr_err_ratelimited("vhost-iommu: unmapped %zu of %zu bytes at %#llx\n",
 				   unmapped, size, mapping->iova.start);
-	vi->pinned -= vm->pin.npages;
-	pin_release(vi, &vm->pin);
+	vi->pinned -= vmapping->pin.npages;
+	pin_release(vi, &vmapping->pin);
 }
 
 const struct viommu_model_ops vhost_iommu_ops = {
-	.find_endpoint = vi_find_endpoint,
-	.alloc_domain = vi_alloc_domain,
-	.free_domain = vi_free_domain,
-	.attach = vi_attach,
-	.detach = vi_detach,
-	.alloc_mapping = vi_alloc_mapping,
-	.free_mapping = vi_free_mapping,
-	.map = vi_map,
-	.unmap = vi_unmap,
+	.find_endpoint = vhost_iommu_find_endpoint,
+	.alloc_domain = vhost_iommu_alloc_domain,
+	.free_domain = vhost_iommu_free_domain,
+	.attach = vhost_iommu_attach,
+	.detach = vhost_iommu_detach,
+	.alloc_mapping = vhost_iommu_alloc_mapping,
+	.free_mapping = vhost_iommu_free_mapping,
+	.map = vhost_iommu_map,
+	.unmap = vhost_iommu_unmap,
 };
 
 int vhost_iommu_domains_init(void)

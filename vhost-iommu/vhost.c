@@ -1,12 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vhost-iommu: an in-kernel backend for the virtio-iommu device.
+ * vhost-iommu: the virtio-iommu device (virtio device 23) in the host kernel.
  *
- * This file is the vhost char device /dev/vhost-iommu: its ioctls, its two
- * virtqueues (0 requestq, 1 eventq) and the request queue's kick handler.
- * Requests go to the device model (proto/device.c), which validates them
- * and calls the backend in domains.c to program the host IOMMU.  The VFIO
- * side is in container.c.  docs/uapi.md describes the VMM's sequence.
+ * A guest with passthrough devices programs their translation with
+ * virtio-iommu requests: ATTACH an endpoint to a domain, MAP and UNMAP
+ * ranges of a domain, PROBE an endpoint's reserved regions.  Where QEMU's
+ * virtio-iommu takes each request through the VMM's userspace (and a VFIO
+ * syscall), this module pops them in a vhost worker and programs the host
+ * IOMMU directly.  A guest domain is a host iommu_domain; ATTACH puts the
+ * endpoint's VFIO group in it; MAP translates the guest-physical range
+ * through the vhost memory table to the VMM's pages, pins them (charged to
+ * the VMM's RLIMIT_MEMLOCK, as VFIO type1 does) and iommu_map()s them; UNMAP
+ * undoes that.  An unattached endpoint is blocked, or in bypass (an identity
+ * domain of all guest RAM).
+ *
+ * To attach groups it must own them, so the module is also a VFIO IOMMU
+ * backend of its own type, VFIO_PVIOMMU_IOMMU: the VMM puts the passthrough
+ * groups in a container of that type, binds the container to the vhost
+ * device and declares each group as an endpoint.  The container has no
+ * MAP_DMA; only the guest, through the vhost device, maps anything.
+ *
+ * The parts (vhost_iommu.h has the objects, their locks and lifetimes):
+ *   vhost.c      this file: /dev/vhost-iommu, its ioctls, the request queue
+ *                (0) and event queue (1), and the kick handler, which runs
+ *                each request through proto/'s device model;
+ *   domains.c    the model's backend: host domains, pinning, iommu_map();
+ *   container.c  the VFIO IOMMU backend: containers and groups.
+ * proto/device.c validates every request against the spec and keeps the
+ * spec's state; docs/uapi.md describes the VMM's sequence.
  */
 #include <linux/debugfs.h>
 #include <linux/file.h>
@@ -16,13 +37,23 @@
 #include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/string_helpers.h>
 #include <linux/uio.h>
 
 #include "vhost_iommu.h"
 
-/* Work limits of one kick: requests, and bytes of descriptors. */
-#define VHOST_IOMMU_PKT_WEIGHT	256
-#define VHOST_IOMMU_WEIGHT	0x80000
+/*
+ * Work limits of one kick, after which the worker requeues the kick and lets
+ * other work run (vhost_exceeds_weight()): requests, and guest pages pinned
+ * (MAP, and ATTACH of a bypass domain) or unpinned (UNMAP, DETACH of a
+ * domain's last endpoint), where a request's time goes.  A request's
+ * descriptors are a few dozen bytes whatever it costs, so they are not
+ * counted.  A flood of one-page MAPs stops at the request limit; one of
+ * large MAPs at the page limit (16 MiB with 4 KiB pages), after the request
+ * that reaches it.
+ */
+#define VHOST_IOMMU_REQ_WEIGHT		256
+#define VHOST_IOMMU_PAGE_WEIGHT		4096
 
 #define VHOST_IOMMU_DEV_FEATURES ((1ULL << VIRTIO_IOMMU_F_INPUT_RANGE) |	\
 				  (1ULL << VIRTIO_IOMMU_F_DOMAIN_RANGE) |	\
@@ -76,7 +107,6 @@ static bool skip_bad_chain(struct vhost_iommu *vi, struct vhost_virtqueue *vq)
  * @vq: the request queue, its mutex held
  * @out: number of device-readable iovecs at vq->iov
  * @in: number of device-writable iovecs after them
- * @bytes: set to the chain's total length, for the weight limit
  *
  * Copies at most VIOMMU_MODEL_REQ_READABLE_MAX bytes of the readable part (the
  * model gets the full length, to judge framing), lets the model handle
@@ -85,7 +115,7 @@ static bool skip_bad_chain(struct vhost_iommu *vi, struct vhost_virtqueue *vq)
  * Return: the used length; 0 when nothing was written.
  */
 static size_t handle_request(struct vhost_iommu *vi, struct vhost_virtqueue *vq,
-			     unsigned int out, unsigned int in, size_t *bytes)
+			     unsigned int out, unsigned int in)
 {
 	size_t readable = iov_length(vq->iov, out);
 	size_t writable = iov_length(vq->iov + out, in);
@@ -94,7 +124,6 @@ static size_t handle_request(struct vhost_iommu *vi, struct vhost_virtqueue *vq,
 	size_t used;
 
 	lockdep_assert_held(&vq->mutex);
-	*bytes = readable + writable;
 	if (!out || !in) {
 		vq_err(vq, "vhost-iommu: request without a device-%s part\n",
 		       out ? "writable" : "readable");
@@ -119,19 +148,27 @@ static size_t handle_request(struct vhost_iommu *vi, struct vhost_virtqueue *vq,
 	return used;
 }
 
+/* The pages this kick has pinned or unpinned since @start, capped for an int. */
+static int kick_pages(struct vhost_iommu *vi, unsigned long start)
+{
+	lockdep_assert_held(vhost_iommu_lock(vi));
+	return min_t(unsigned long, vi->work_pages - start, VHOST_IOMMU_PAGE_WEIGHT);
+}
+
 static void handle_req_kick(struct vhost_work *work)
 {
 	struct vhost_virtqueue *vq = container_of(work, struct vhost_virtqueue,
 						  poll.work);
 	struct vhost_iommu *vi = container_of(vq->dev, struct vhost_iommu, dev);
+	unsigned long start;
 	unsigned int out, in;
-	int head, pkts = 0, total = 0;
+	int head, reqs = 0;
 	bool added = false;
-	size_t bytes;
 
 	mutex_lock(&vq->mutex);
 	if (!vhost_vq_get_backend(vq))
 		goto out;
+	start = vi->work_pages;
 	vhost_disable_notify(&vi->dev, vq);
 	do {
 		head = vhost_get_vq_desc(vq, vq->iov, ARRAY_SIZE(vq->iov),
@@ -149,11 +186,10 @@ static void handle_req_kick(struct vhost_work *work)
 			}
 			break;
 		}
-		if (vhost_add_used(vq, head, handle_request(vi, vq, out, in, &bytes)))
+		if (vhost_add_used(vq, head, handle_request(vi, vq, out, in)))
 			break;
 		added = true;
-		total += min_t(size_t, bytes, VHOST_IOMMU_WEIGHT);
-	} while (!vhost_exceeds_weight(vq, ++pkts, total));
+	} while (!vhost_exceeds_weight(vq, ++reqs, kick_pages(vi, start)));
 	if (added)
 		vhost_signal(&vi->dev, vq);
 out:
@@ -171,6 +207,31 @@ static void handle_evt_kick(struct vhost_work *work)
 }
 
 /* ---- ioctls -------------------------------------------------------------- */
+
+/*
+ * The locks of an ioctl that changes the model: dev.mutex, then the
+ * model's (vhost_iommu_lock()), taken only by the device's owner.
+ * Return: 0 with both held, or -EPERM with neither.
+ */
+static int owner_lock(struct vhost_iommu *vi)
+{
+	int ret;
+
+	mutex_lock(&vi->dev.mutex);
+	ret = vhost_dev_check_owner(&vi->dev);
+	if (ret) {
+		mutex_unlock(&vi->dev.mutex);
+		return ret;
+	}
+	mutex_lock(vhost_iommu_lock(vi));
+	return 0;
+}
+
+static void owner_unlock(struct vhost_iommu *vi)
+{
+	mutex_unlock(vhost_iommu_lock(vi));
+	mutex_unlock(&vi->dev.mutex);
+}
 
 static int vhost_iommu_start(struct vhost_iommu *vi)
 {
@@ -260,15 +321,22 @@ static int vhost_iommu_set_features(struct vhost_iommu *vi, u64 features)
 	return 0;
 }
 
+/* Does @vep's PROBE answer, one RESV_MEM property a region, fit in @probe_size? */
+static bool resv_fit(const struct vhost_iommu_endpoint *vep, u32 probe_size)
+{
+	return vep->ep.nr_resv * sizeof(struct virtio_iommu_probe_resv_mem) <=
+	       probe_size;
+}
+
 /* Can every declared endpoint's PROBE answer fit in @probe_size? */
 static bool probe_size_fits(struct vhost_iommu *vi, u32 probe_size)
 {
 	struct vhost_iommu_endpoint *vep;
 	unsigned long id;
 
+	lockdep_assert_held(vhost_iommu_lock(vi));
 	xa_for_each(&vi->endpoints, id, vep)
-		if (vep->ep.nr_resv * sizeof(struct virtio_iommu_probe_resv_mem) >
-		    probe_size)
+		if (!resv_fit(vep, probe_size))
 			return false;
 	return true;
 }
@@ -277,7 +345,6 @@ static int vhost_iommu_set_config(struct vhost_iommu *vi, void __user *argp)
 {
 	struct vhost_iommu_config uc;
 	struct viommu_model_config cfg;
-	struct mutex *lock = vhost_iommu_lock(vi);
 	int ret;
 
 	if (copy_from_user(&uc, argp, sizeof(uc)))
@@ -297,11 +364,9 @@ static int vhost_iommu_set_config(struct vhost_iommu *vi, void __user *argp)
 	    (cfg.page_size_mask & -cfg.page_size_mask) < PAGE_SIZE)
 		return -EINVAL;
 
-	mutex_lock(&vi->dev.mutex);
-	ret = vhost_dev_check_owner(&vi->dev);
+	ret = owner_lock(vi);
 	if (ret)
-		goto out;
-	mutex_lock(lock);
+		return ret;
 	if (vhost_vq_get_backend(&vi->vqs[VHOST_IOMMU_VQ_REQ]) ||
 	    vi->pv.domains.count) {
 		ret = -EBUSY;
@@ -312,24 +377,42 @@ static int vhost_iommu_set_config(struct vhost_iommu *vi, void __user *argp)
 		/* -EIO: applied, but a group is stuck where it was (retried on its next move) */
 		ret = vhost_iommu_place_all_unattached(vi);
 	}
-	mutex_unlock(lock);
-out:
-	mutex_unlock(&vi->dev.mutex);
+	owner_unlock(vi);
 	return ret;
 }
 
-/*
- * The reserved regions PROBE reports for an endpoint: the x86 MSI doorbell
- * window as the one MSI region, then the host's reserved regions of the
- * group (RMRRs and the like) as RESERVED, leaving out any that overlap one
- * already listed (the host's own MSI window among them).
+/* Does [start, last] overlap one of the @n regions at @resv? */
+static bool resv_listed(const struct viommu_model_resv_region *resv,
+			unsigned int n, u64 start, u64 last)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (viommu_model_ranges_overlap(resv[i].start, resv[i].last,
+						start, last))
+			return true;
+	return false;
+}
+
+/**
+ * guest_resv() - the reserved regions PROBE reports for an endpoint
+ * @group: the endpoint's IOMMU group
+ * @out: set to the regions, an array for the caller to kfree()
+ * @nr: set to their number
+ *
+ * The x86 MSI doorbell window comes first, as the one MSI region, then the
+ * host's reserved regions of the group (RMRRs and the like) as RESERVED,
+ * leaving out any that overlap one already listed (the host's own MSI
+ * window among them): the guest must not map over any of them.
+ *
+ * Return: 0, or the error of iommu_get_group_resv_regions(), or -ENOMEM.
  */
-static int endpoint_resv(struct iommu_group *group,
-			 struct viommu_model_resv_region **out, unsigned int *nr)
+static int guest_resv(struct iommu_group *group,
+		      struct viommu_model_resv_region **out, unsigned int *nr)
 {
 	struct viommu_model_resv_region *resv;
 	struct iommu_resv_region *r;
-	unsigned int i, n = 1;
+	unsigned int n = 1;
 	LIST_HEAD(list);
 	int ret;
 
@@ -350,12 +433,7 @@ static int endpoint_resv(struct iommu_group *group,
 	list_for_each_entry(r, &list, list) {
 		u64 start = r->start, last = r->start + r->length - 1;
 
-		if (!r->length)
-			continue;
-		for (i = 0; i < n; i++)
-			if (start <= resv[i].last && resv[i].start <= last)
-				break;
-		if (i < n)
+		if (!r->length || resv_listed(resv, n, start, last))
 			continue;
 		resv[n].start = start;
 		resv[n].last = last;
@@ -369,6 +447,73 @@ out:
 	return ret;
 }
 
+/* A new endpoint @id on @group, with its reserved regions; not declared yet. */
+static struct vhost_iommu_endpoint *endpoint_alloc(struct iommu_group *group,
+						   u32 id)
+{
+	struct vhost_iommu_endpoint *vep;
+	int ret;
+
+	vep = kzalloc(sizeof(*vep), GFP_KERNEL_ACCOUNT);
+	if (!vep)
+		return ERR_PTR(-ENOMEM);
+	vep->ep.id = id;
+	ret = guest_resv(group, &vep->resv, &vep->ep.nr_resv);
+	if (ret) {
+		kfree(vep);
+		return ERR_PTR(ret);
+	}
+	vep->ep.resv = vep->resv;
+	return vep;
+}
+
+static void endpoint_free(struct vhost_iommu_endpoint *vep)
+{
+	kfree(vep->resv);
+	kfree(vep);
+}
+
+/*
+ * Declare @vep on @group, which must be in the bound container and not yet
+ * used by another endpoint, under an ID no other endpoint has.  Errors as
+ * vhost_iommu_add_endpoint()'s.
+ */
+static int endpoint_declare(struct vhost_iommu *vi, struct iommu_group *group,
+			    struct vhost_iommu_endpoint *vep)
+{
+	struct vhost_iommu_container *c = vi->container;
+	struct vhost_iommu_group *g, *found = NULL;
+	int ret;
+
+	lockdep_assert_held(vhost_iommu_lock(vi));
+	if (!c)
+		return -EINVAL;
+	if (!resv_fit(vep, vi->pv.config.probe_size))
+		return -ENOSPC;
+	mutex_lock(&c->lock);
+	list_for_each_entry(g, &c->groups, node)
+		if (g->group == group)
+			found = g;
+	if (!found) {
+		ret = -EINVAL;
+	} else if (found->ep) {
+		ret = -EBUSY;
+	} else {
+		ret = xa_insert(&vi->endpoints, vep->ep.id, vep,
+				GFP_KERNEL_ACCOUNT);
+		if (ret == -EBUSY)
+			ret = -EEXIST;	/* the ID is taken */
+	}
+	if (!ret) {
+		kref_get(&found->kref);
+		vep->g = found;
+		found->ep = vep;
+		vi->nr_endpoints++;
+	}
+	mutex_unlock(&c->lock);
+	return ret;
+}
+
 /**
  * vhost_iommu_add_endpoint() - VHOST_IOMMU_ADD_ENDPOINT
  * @vi: the device
@@ -377,93 +522,53 @@ out:
  * The group must be in the bound container and not yet used by another
  * endpoint (one endpoint per group: VFIO attaches whole groups, and the
  * spec's DETACH of one endpoint of a shared group could not be honoured).
- * The new endpoint is unattached: blocked, or in bypass.
+ * The new endpoint is unattached: blocked, or in bypass.  The VFIO group is
+ * looked up before any of our locks is taken (vhost_iommu.h).
  *
  * Return: 0, or -ENOENT (no such IOMMU group), -EINVAL (no container bound, or
  * the group is not in it), -EEXIST (endpoint ID taken), -EBUSY (group
- * already declared), -ENOSPC (probe_size too small for its regions).
+ * already declared), -ENOSPC (probe_size too small for its regions); or
+ * -EIO: the endpoint is declared, but its group could not leave the host
+ * domain it was in and stays there, blocked (as vhost_iommu_set_config()).
  */
 static int vhost_iommu_add_endpoint(struct vhost_iommu *vi, void __user *argp)
 {
-	struct mutex *lock = vhost_iommu_lock(vi);
-	struct vhost_iommu_group *g, *found = NULL;
 	struct vhost_iommu_endpoint_decl decl;
 	struct vhost_iommu_endpoint *vep;
-	struct vhost_iommu_container *c;
-	struct iommu_group *ig;
+	struct iommu_group *group;
 	int ret;
 
 	if (copy_from_user(&decl, argp, sizeof(decl)))
 		return -EFAULT;
 	if (decl.iommu_group > INT_MAX)
 		return -ENOENT;
-	ig = iommu_group_get_by_id(decl.iommu_group);
-	if (!ig)
+	group = iommu_group_get_by_id(decl.iommu_group);
+	if (!group)
 		return -ENOENT;
-	vep = kzalloc(sizeof(*vep), GFP_KERNEL_ACCOUNT);
-	if (!vep) {
-		ret = -ENOMEM;
+	vep = endpoint_alloc(group, decl.endpoint_id);
+	if (IS_ERR(vep)) {
+		ret = PTR_ERR(vep);
 		goto out_group;
 	}
-	vep->ep.id = decl.endpoint_id;
-	ret = endpoint_resv(ig, &vep->resv, &vep->ep.nr_resv);
-	if (ret)
-		goto out_free;
-	vep->ep.resv = vep->resv;
 
-	mutex_lock(&vi->dev.mutex);
-	ret = vhost_dev_check_owner(&vi->dev);
+	ret = owner_lock(vi);
 	if (ret)
-		goto out_unlock_dev;
-	mutex_lock(lock);
-	c = vi->container;
-	if (!c) {
-		ret = -EINVAL;
-		goto out_unlock;
-	}
-	if (vep->ep.nr_resv * sizeof(struct virtio_iommu_probe_resv_mem) >
-	    vi->pv.config.probe_size) {
-		ret = -ENOSPC;
-		goto out_unlock;
-	}
-	mutex_lock(&c->lock);
-	list_for_each_entry(g, &c->groups, node)
-		if (g->group == ig)
-			found = g;
-	if (!found)
-		ret = -EINVAL;
-	else if (found->ep)
-		ret = -EBUSY;
-	else
-		ret = xa_insert(&vi->endpoints, decl.endpoint_id, vep,
-				GFP_KERNEL_ACCOUNT);
-	if (!ret) {
-		kref_get(&found->kref);
-		vep->g = found;
-		found->ep = vep;
-	}
-	mutex_unlock(&c->lock);
-	if (ret == -EBUSY && found && !found->ep)
-		ret = -EEXIST;	/* xa_insert: the ID is taken */
+		goto err_free;
+	ret = endpoint_declare(vi, group, vep);
 	if (ret)
-		goto out_unlock;
-	vi->nr_endpoints++;
-	/* A group stuck in a domain it owns stays blocked there: retried on ATTACH. */
-	vhost_iommu_place_unattached(vi, vep);
-	mutex_unlock(lock);
-	mutex_unlock(&vi->dev.mutex);
-	iommu_group_put(ig);
-	return 0;
+		goto err_unlock;
+	/* -EIO: declared, but its group stays blocked in the domain it was in. */
+	ret = vhost_iommu_place_unattached(vi, vep);
+	owner_unlock(vi);
+	iommu_group_put(group);
+	return ret;
 
-out_unlock:
-	mutex_unlock(lock);
-out_unlock_dev:
-	mutex_unlock(&vi->dev.mutex);
-	kfree(vep->resv);
-out_free:
-	kfree(vep);
+err_unlock:
+	owner_unlock(vi);
+err_free:
+	endpoint_free(vep);
 out_group:
-	iommu_group_put(ig);
+	iommu_group_put(group);
 	return ret;
 }
 
@@ -489,67 +594,52 @@ static void remove_endpoints(struct vhost_iommu *vi)
 		mutex_unlock(&vi->container->lock);
 		xa_erase(&vi->endpoints, id);
 		vhost_iommu_group_put(vep->g);
-		kfree(vep->resv);
-		kfree(vep);
+		endpoint_free(vep);
 	}
 	vi->nr_endpoints = 0;
 }
 
 static int vhost_iommu_set_bypass(struct vhost_iommu *vi, unsigned long arg)
 {
-	struct mutex *lock = vhost_iommu_lock(vi);
-	int ret;
+	int ret = owner_lock(vi);
 
-	mutex_lock(&vi->dev.mutex);
-	ret = vhost_dev_check_owner(&vi->dev);
-	if (!ret) {
-		mutex_lock(lock);
-		if (arg > 1 || !viommu_model_set_bypass(&vi->pv, arg))
-			ret = -EINVAL;
-		else	/* -EIO as in vhost_iommu_set_config() */
-			ret = vhost_iommu_place_all_unattached(vi);
-		mutex_unlock(lock);
-	}
-	mutex_unlock(&vi->dev.mutex);
+	if (ret)
+		return ret;
+	if (arg > 1 || !viommu_model_set_bypass(&vi->pv, arg))
+		ret = -EINVAL;
+	else	/* -EIO as in vhost_iommu_set_config() */
+		ret = vhost_iommu_place_all_unattached(vi);
+	owner_unlock(vi);
 	return ret;
 }
 
 static int vhost_iommu_set_limits(struct vhost_iommu *vi, void __user *argp)
 {
-	struct mutex *lock = vhost_iommu_lock(vi);
 	struct vhost_iommu_limits lim;
 	int ret;
 
 	if (copy_from_user(&lim, argp, sizeof(lim)))
 		return -EFAULT;
-	mutex_lock(&vi->dev.mutex);
-	ret = vhost_dev_check_owner(&vi->dev);
-	if (!ret) {
-		mutex_lock(lock);
-		if (lim.max_domains)
-			vi->pv.max_domains = min_t(u64, lim.max_domains, ULONG_MAX);
-		if (lim.max_mappings)
-			vi->pv.max_mappings = min_t(u64, lim.max_mappings, ULONG_MAX);
-		mutex_unlock(lock);
-	}
-	mutex_unlock(&vi->dev.mutex);
-	return ret;
+	ret = owner_lock(vi);
+	if (ret)
+		return ret;
+	if (lim.max_domains)
+		vi->pv.max_domains = min_t(u64, lim.max_domains, ULONG_MAX);
+	if (lim.max_mappings)
+		vi->pv.max_mappings = min_t(u64, lim.max_mappings, ULONG_MAX);
+	owner_unlock(vi);
+	return 0;
 }
 
 static int vhost_iommu_reset(struct vhost_iommu *vi)
 {
-	struct mutex *lock = vhost_iommu_lock(vi);
-	int ret;
+	int ret = owner_lock(vi);
 
-	mutex_lock(&vi->dev.mutex);
-	ret = vhost_dev_check_owner(&vi->dev);
-	if (!ret) {
-		mutex_lock(lock);
-		viommu_model_reset(&vi->pv);
-		mutex_unlock(lock);
-	}
-	mutex_unlock(&vi->dev.mutex);
-	return ret;
+	if (ret)
+		return ret;
+	viommu_model_reset(&vi->pv);
+	owner_unlock(vi);
+	return 0;
 }
 
 /* Read the counters (any caller). */
@@ -643,13 +733,10 @@ static long vhost_iommu_ioctl(struct file *file, unsigned int ioctl,
  */
 int vhost_iommu_bind(struct vhost_iommu *vi, struct vhost_iommu_container *c)
 {
-	int ret;
+	int ret = owner_lock(vi);
 
-	mutex_lock(&vi->dev.mutex);
-	ret = vhost_dev_check_owner(&vi->dev);
 	if (ret)
-		goto out;
-	mutex_lock(vhost_iommu_lock(vi));
+		return ret;
 	mutex_lock(&c->lock);
 	if (vi->container || c->vi) {
 		ret = -EBUSY;
@@ -659,31 +746,37 @@ int vhost_iommu_bind(struct vhost_iommu *vi, struct vhost_iommu_container *c)
 		c->vi = vi;
 	}
 	mutex_unlock(&c->lock);
-	mutex_unlock(vhost_iommu_lock(vi));
-out:
-	mutex_unlock(&vi->dev.mutex);
+	owner_unlock(vi);
 	return ret;
 }
 
 /* ---- debugfs ------------------------------------------------------------ */
 
+/* "requests.map", "status.inval": proto's names, in lower case. */
+static void stats_show_one(struct seq_file *s, const char *prefix,
+			   const char *name, u64 value)
+{
+	char lower[16];
+
+	strscpy(lower, name, sizeof(lower));
+	string_lower(lower, lower);
+	seq_printf(s, "%s.%s %llu\n", prefix, lower, value);
+}
+
 static int stats_show(struct seq_file *s, void *unused)
 {
-	static const char * const types[] = {
-		"dropped", "attach", "detach", "map", "unmap", "probe" };
-	static const char * const statuses[] = {
-		"ok", "ioerr", "unsupp", "deverr", "inval", "range", "noent",
-		"fault", "nomem" };
 	struct vhost_iommu *vi = s->private;
 	unsigned int i;
 
-	BUILD_BUG_ON(ARRAY_SIZE(types) != ARRAY_SIZE(vi->pv.stats.requests));
-	BUILD_BUG_ON(ARRAY_SIZE(statuses) != ARRAY_SIZE(vi->pv.stats.status));
 	mutex_lock(vhost_iommu_lock(vi));
-	for (i = 0; i < ARRAY_SIZE(types); i++)
-		seq_printf(s, "requests.%s %llu\n", types[i], vi->pv.stats.requests[i]);
-	for (i = 0; i < ARRAY_SIZE(statuses); i++)
-		seq_printf(s, "status.%s %llu\n", statuses[i], vi->pv.stats.status[i]);
+	/* requests[0] counts the requests returned with used_len 0. */
+	seq_printf(s, "requests.dropped %llu\n", vi->pv.stats.requests[0]);
+	for (i = VIRTIO_IOMMU_T_ATTACH; i < ARRAY_SIZE(vi->pv.stats.requests); i++)
+		stats_show_one(s, "requests", viommu_model_req_name(i),
+			       vi->pv.stats.requests[i]);
+	for (i = 0; i < ARRAY_SIZE(vi->pv.stats.status); i++)
+		stats_show_one(s, "status", viommu_model_status_name(i),
+			       vi->pv.stats.status[i]);
 	seq_printf(s, "mappings %lu\n", vi->pv.stats.mappings);
 	seq_printf(s, "domains %lu\n", vi->pv.domains.count);
 	seq_printf(s, "endpoints %lu\n", vi->nr_endpoints);
@@ -732,8 +825,9 @@ static int vhost_iommu_open(struct inode *inode, struct file *file)
 	vqs[VHOST_IOMMU_VQ_EVT] = &vi->vqs[VHOST_IOMMU_VQ_EVT];
 	vi->vqs[VHOST_IOMMU_VQ_REQ].handle_kick = handle_req_kick;
 	vi->vqs[VHOST_IOMMU_VQ_EVT].handle_kick = handle_evt_kick;
+	/* byte_weight is compared with kick_pages(): pages, not bytes. */
 	vhost_dev_init(&vi->dev, vqs, VHOST_IOMMU_NR_VQS, UIO_MAXIOV,
-		       VHOST_IOMMU_PKT_WEIGHT, VHOST_IOMMU_WEIGHT, true, NULL);
+		       VHOST_IOMMU_REQ_WEIGHT, VHOST_IOMMU_PAGE_WEIGHT, true, NULL);
 
 	viommu_model_init(&vi->pv, &vhost_iommu_ops, &default_config,
 			    VHOST_IOMMU_DEV_FEATURES);

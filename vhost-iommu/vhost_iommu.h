@@ -7,10 +7,14 @@
  *
  * Objects and their locks
  * -----------------------
+ * Beside each field: the lock that protects it, or [const] for a field set
+ * before the object is published and never changed.
+ *
  * struct vhost_iommu (one per open /dev/vhost-iommu) embeds the vhost
  * device and the protocol device model (proto/device.h).  The model is not
  * locked inside; every call into it, and every field marked [vq], is under
- * the request virtqueue's mutex, vqs[VHOST_IOMMU_VQ_REQ].mutex.
+ * the request virtqueue's mutex, vqs[VHOST_IOMMU_VQ_REQ].mutex
+ * (vhost_iommu_lock()).  [dev] is vhost_dev.mutex.
  *
  * struct vhost_iommu_container (one per VFIO container of our type) holds
  * the container's groups.  Its mutex, c->lock, protects the fields marked
@@ -58,7 +62,10 @@ enum {
 	VHOST_IOMMU_NR_VQS = VIOMMU_MODEL_NR_VQS,
 };
 
-/* Guest pages pinned (and accounted to the owner's locked_vm) by us. */
+/*
+ * Guest pages pinned (and accounted to the owner's locked_vm) by us.  [vq],
+ * as the mapping or identity domain that holds it.
+ */
 struct vhost_iommu_pin {
 	struct page **pages;
 	unsigned long npages;
@@ -72,14 +79,15 @@ struct vhost_iommu_endpoint;
 /* A VFIO group in one of our containers. */
 struct vhost_iommu_group {
 	struct kref kref;
-	struct vhost_iommu_container *c;	/* no reference */
+	struct vhost_iommu_container *c;	/* [const] no reference */
 	struct list_head node;			/* [c] in c->groups */
-	struct iommu_group *group;		/* reference held */
+	struct iommu_group *group;		/* [const] reference held */
 	/* [c] Our host domain the group is attached to; NULL: VFIO's blocking domain. */
 	struct iommu_domain *domain;
 	bool owns_domain;			/* [c] stuck in it, its last user */
 	struct vhost_iommu_endpoint *ep;	/* [c] declared on it, or NULL */
-	bool gone;				/* [c] left the container */
+	/* [c] left the container; [vq] readers use READ_ONCE, without c->lock */
+	bool gone;
 };
 
 struct vhost_iommu_container {
@@ -94,8 +102,9 @@ struct vhost_iommu_container {
 
 struct vhost_iommu_endpoint {
 	struct viommu_model_endpoint ep;		/* [vq] */
-	struct vhost_iommu_group *g;		/* reference held */
-	struct viommu_model_resv_region *resv;	/* ep.resv */
+	/* Set under [vq] and [c] when declared, then fixed; reference held */
+	struct vhost_iommu_group *g;
+	struct viommu_model_resv_region *resv;	/* [const] ep.resv */
 };
 
 struct vhost_iommu_domain {
@@ -110,7 +119,7 @@ struct vhost_iommu_mapping {
 
 /* The identity domain for bypassed endpoints: all guest RAM, GPA -> page. */
 struct vhost_iommu_identity {
-	struct iommu_domain *hd;
+	struct iommu_domain *hd;		/* [vq], as all of it */
 	unsigned int nr;
 	struct {
 		u64 gpa;
@@ -119,23 +128,25 @@ struct vhost_iommu_identity {
 };
 
 struct vhost_iommu {
-	struct vhost_dev dev;
-	struct vhost_virtqueue vqs[VHOST_IOMMU_NR_VQS];
-	struct viommu_model pv;		/* [vq] */
+	struct vhost_dev dev;			/* vhost's own locking */
+	struct vhost_virtqueue vqs[VHOST_IOMMU_NR_VQS];	/* vhost's own locking */
+	struct viommu_model pv;			/* [vq] */
 	struct xarray endpoints;		/* [vq] of vhost_iommu_endpoint */
 	/* Bound container; set once, under dev.mutex and [vq]. */
 	struct vhost_iommu_container *container;
 	struct vhost_iommu_identity *identity;	/* [vq] built when needed */
-	/* The owner, whose RLIMIT_MEMLOCK applies; dev.mutex, set with the owner. */
+	/* The owner, whose RLIMIT_MEMLOCK applies; [dev], set with the owner. */
 	struct task_struct *owner;
-	bool lock_cap;
+	bool lock_cap;				/* [dev], with owner */
 	unsigned long pinned;			/* [vq] pages, for MAPs */
 	unsigned long identity_pinned;		/* [vq] pages, identity domain */
+	/* [vq] Pages pinned or unpinned so far: what the weight limit counts */
+	unsigned long work_pages;
 	unsigned long nr_endpoints;		/* [vq] */
 	bool closing;				/* [vq] release: no more bypass */
 	u64 bad_chains;				/* [vq] */
-	int id;
-	struct dentry *debugfs;
+	int id;					/* [const] */
+	struct dentry *debugfs;			/* [const] */
 	/* [vq] bounce buffers of the request handler */
 	u8 req[VIOMMU_MODEL_REQ_READABLE_MAX];
 	u8 resp[VIOMMU_MODEL_PROBE_SIZE_MAX + sizeof(struct virtio_iommu_req_tail)];

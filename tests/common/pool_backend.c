@@ -9,7 +9,8 @@
 			   (1ULL << VIRTIO_IOMMU_F_BYPASS_CONFIG))
 
 const struct viommu_model_resv_region pool_resv[2] = {
-	{ 0xfee00000, 0xfeefffff, VIRTIO_IOMMU_RESV_MEM_T_MSI },
+	{ VIOMMU_MODEL_X86_MSI_START, VIOMMU_MODEL_X86_MSI_END,
+	  VIRTIO_IOMMU_RESV_MEM_T_MSI },
 	{ 0x1000000, 0x1ffffff, VIRTIO_IOMMU_RESV_MEM_T_RESERVED },
 };
 
@@ -31,18 +32,35 @@ static struct viommu_model_endpoint *pool_find_endpoint(struct viommu_model *dev
 	return NULL;
 }
 
+/* Take the first free one of @n slots: its index, or -1 when all are used. */
+static int take_slot(bool *used, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (!used[i]) {
+			used[i] = true;
+			return i;
+		}
+	}
+	return -1;
+}
+
+static unsigned int slots_in_use(const bool *used, unsigned int n)
+{
+	unsigned int i, in_use = 0;
+
+	for (i = 0; i < n; i++)
+		in_use += used[i];
+	return in_use;
+}
+
 static struct viommu_model_domain *pool_alloc_domain(struct viommu_model *dev)
 {
 	struct pool_backend *pool = to_pool(dev);
-	unsigned int i;
+	int i = take_slot(pool->domain_used, POOL_DOMAINS);
 
-	for (i = 0; i < POOL_DOMAINS; i++) {
-		if (!pool->domain_used[i]) {
-			pool->domain_used[i] = true;
-			return &pool->domains[i];
-		}
-	}
-	return NULL;
+	return i < 0 ? NULL : &pool->domains[i];
 }
 
 static void pool_free_domain(struct viommu_model *dev,
@@ -82,15 +100,9 @@ static u8 pool_detach_ep(struct viommu_model *dev,
 static struct viommu_model_mapping *pool_alloc_mapping(struct viommu_model *dev)
 {
 	struct pool_backend *pool = to_pool(dev);
-	unsigned int i;
+	int i = take_slot(pool->mapping_used, POOL_MAPPINGS);
 
-	for (i = 0; i < POOL_MAPPINGS; i++) {
-		if (!pool->mapping_used[i]) {
-			pool->mapping_used[i] = true;
-			return &pool->mappings[i];
-		}
-	}
-	return NULL;
+	return i < 0 ? NULL : &pool->mappings[i];
 }
 
 static void pool_free_mapping(struct viommu_model *dev,
@@ -170,20 +182,12 @@ void pool_init(struct pool_backend *pool, u64 features)
 
 unsigned int pool_domains_in_use(const struct pool_backend *pool)
 {
-	unsigned int i, n = 0;
-
-	for (i = 0; i < POOL_DOMAINS; i++)
-		n += pool->domain_used[i];
-	return n;
+	return slots_in_use(pool->domain_used, POOL_DOMAINS);
 }
 
 unsigned int pool_mappings_in_use(const struct pool_backend *pool)
 {
-	unsigned int i, n = 0;
-
-	for (i = 0; i < POOL_MAPPINGS; i++)
-		n += pool->mapping_used[i];
-	return n;
+	return slots_in_use(pool->mapping_used, POOL_MAPPINGS);
 }
 
 /*
@@ -203,8 +207,6 @@ u8 pool_req(struct pool_backend *pool, const void *req, size_t len,
 	return n ? resp[n - sizeof(struct virtio_iommu_req_tail)] : 0xff;
 }
 
-#define READABLE(req)	(sizeof(req) - sizeof(struct virtio_iommu_req_tail))
-
 u8 pool_attach(struct pool_backend *pool, u32 domain, u32 ep, u32 flags)
 {
 	struct virtio_iommu_req_attach req = {
@@ -214,7 +216,7 @@ u8 pool_attach(struct pool_backend *pool, u32 domain, u32 ep, u32 flags)
 		.flags = cpu_to_le32(flags),
 	};
 
-	return pool_req(pool, &req, READABLE(req), NULL);
+	return pool_req(pool, &req, VIOMMU_MODEL_READABLE(req), NULL);
 }
 
 u8 pool_detach(struct pool_backend *pool, u32 domain, u32 ep)
@@ -225,7 +227,7 @@ u8 pool_detach(struct pool_backend *pool, u32 domain, u32 ep)
 		.endpoint = cpu_to_le32(ep),
 	};
 
-	return pool_req(pool, &req, READABLE(req), NULL);
+	return pool_req(pool, &req, VIOMMU_MODEL_READABLE(req), NULL);
 }
 
 u8 pool_map(struct pool_backend *pool, u32 domain, u64 start, u64 last,
@@ -240,7 +242,7 @@ u8 pool_map(struct pool_backend *pool, u32 domain, u64 start, u64 last,
 		.flags = cpu_to_le32(flags),
 	};
 
-	return pool_req(pool, &req, READABLE(req), NULL);
+	return pool_req(pool, &req, VIOMMU_MODEL_READABLE(req), NULL);
 }
 
 u8 pool_unmap(struct pool_backend *pool, u32 domain, u64 start, u64 last)
@@ -252,19 +254,17 @@ u8 pool_unmap(struct pool_backend *pool, u32 domain, u64 start, u64 last)
 		.virt_end = cpu_to_le64(last),
 	};
 
-	return pool_req(pool, &req, READABLE(req), NULL);
+	return pool_req(pool, &req, VIOMMU_MODEL_READABLE(req), NULL);
 }
 
 /* Is there a mapping of exactly [start, last] in @domain? */
 bool pool_mapped(struct pool_backend *pool, u32 domain, u64 start, u64 last)
 {
-	struct viommu_model_interval *node;
+	struct viommu_model_domain *d = viommu_model_find_domain(&pool->dev, domain);
 	struct viommu_model_mapping *m;
 
-	node = viommu_model_itree_first(&pool->dev.domains, domain, domain);
-	if (!node)
+	if (!d)
 		return false;
-	m = viommu_model_mappings_find(&((struct viommu_model_domain *)node)->mappings,
-				  start);
+	m = viommu_model_mappings_find(&d->mappings, start);
 	return m && m->iova.start == start && m->iova.last == last;
 }

@@ -4,13 +4,14 @@
  *
  * Each request in the input is: one byte of writable length, one byte of
  * readable length L, then L bytes of request.  After every request the
- * response must have a legal length, the domain and mapping trees must be
- * valid, and the model's mapping count must match the backend's.  A final
+ * response must have a legal length, the domain ID map and every mapping
+ * table must be valid, and the model's mapping count must match the
+ * backend's and the tables'.  A final
  * reset must give every domain and mapping back.
  */
 #include <stdlib.h>
 
-#include "../common/itree_check.h"
+#include "../common/rbtree_check.h"
 #include "../common/pool_backend.h"
 
 static struct pool_backend pool;
@@ -21,18 +22,25 @@ static void check(bool cond)
 		abort();
 }
 
+/* Every domain the pool gave out is live, found by its ID, and valid. */
 static void check_trees(void)
 {
-	struct viommu_model_interval *node;
+	unsigned long mappings = 0, n;
+	unsigned int i;
 
-	check(itree_valid(&pool.dev.domains));
-	for (node = viommu_model_itree_min(&pool.dev.domains); node;
-	     node = viommu_model_itree_next(node, U64_MAX)) {
-		struct viommu_model_domain *domain = (struct viommu_model_domain *)node;
+	check(idmap_valid(&pool.dev.domains));
+	for (i = 0; i < POOL_DOMAINS; i++) {
+		struct viommu_model_domain *domain = &pool.domains[i];
 
+		if (!pool.domain_used[i])
+			continue;
 		check(domain->endpoints != NULL);
-		check(itree_valid(&domain->mappings));
+		check(viommu_model_find_domain(&pool.dev,
+					       viommu_model_domain_id(domain)) == domain);
+		check(mappings_valid(&domain->mappings, &n));
+		mappings += n;
 	}
+	check(pool.dev.stats.mappings == mappings);
 	check(pool.dev.stats.mappings == pool_mappings_in_use(&pool));
 	check(pool.dev.domains.count == pool_domains_in_use(&pool));
 }

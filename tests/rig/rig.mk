@@ -15,15 +15,45 @@ RIG_SCENARIOS ?= l1_edu_type1 l2_nvme_passthrough
 # KABI, KVER, ... (the rig's scripts read it too, and say so if it is missing).
 -include $(BUILD)/kernel.mk
 
-# Static C test programs for the VMs: tests/l1-programs/X.c -> $(BUILD)/vm-bin/X
-RIG_PROGS_DIR := $(dir $(RIG_DIR))l1-programs
-RIG_PROGS_SRC := $(wildcard $(RIG_PROGS_DIR)/*.c)
-RIG_PROGS := $(patsubst $(RIG_PROGS_DIR)/%.c,$(BUILD)/vm-bin/%,$(RIG_PROGS_SRC))
-RIG_CFLAGS := -std=c11 -O2 -Wall -Wextra -Werror -static
+# Static C test programs for the VMs (tests/programs/): program X is
+# X.c linked with the objects X_OBJS names (the library pieces it uses),
+# static, in $(BUILD)/vm-bin/X.  Each object has its .d file (-MMD), so an
+# edit to a .c or .h rebuilds what uses it.  The top-level Makefile links
+# vhost_model_stress (it needs libpviommu.a) and the benchmark from the
+# same objects.
+RIG_PROGS_DIR := $(dir $(RIG_DIR))programs
+# Absolute, so that the .d files name the same targets whoever runs make.
+RIG_OBJ_DIR := $(abspath $(BUILD))/programs
+RIG_CFLAGS := -std=c11 -O2 -Wall -Wextra -Werror
+RIG_LDFLAGS := -static
+rig_objs = $(patsubst %,$(RIG_OBJ_DIR)/%.o,$(1))
 
-$(RIG_PROGS): $(BUILD)/vm-bin/%: $(RIG_PROGS_DIR)/%.c $(wildcard $(RIG_PROGS_DIR)/*.h)
+# The /dev/vhost-iommu driver side and what it builds on.
+RIG_VHOST_OBJS := vhost_lib vfio edu tap
+edu_raw_OBJS := edu tap
+edu_type1_OBJS := vfio edu tap
+guest_vfio_refused_OBJS := vfio tap
+vhost_ioctl_fuzz_OBJS := $(RIG_VHOST_OBJS) rnd
+vhost_iommu_test_OBJS := suite_conformance suite_dma suite_hostile suite_scale \
+			 $(RIG_VHOST_OBJS) rnd
+RIG_PROG_NAMES := edu_raw edu_type1 guest_vfio_refused vhost_ioctl_fuzz vhost_iommu_test
+RIG_PROGS := $(patsubst %,$(BUILD)/vm-bin/%,$(RIG_PROG_NAMES))
+
+$(RIG_OBJ_DIR)/%.o: $(RIG_PROGS_DIR)/%.c
 	@mkdir -p $(@D)
-	$(CC) $(RIG_CFLAGS) -o $@ $<
+	$(CC) $(RIG_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The one TAP implementation, shared with the proto/ unit tests.
+$(RIG_OBJ_DIR)/tap.o: $(dir $(RIG_DIR))common/tap.c
+	@mkdir -p $(@D)
+	$(CC) $(RIG_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(foreach p,$(RIG_PROG_NAMES),$(eval $(BUILD)/vm-bin/$(p): $(call rig_objs,$(p) $($(p)_OBJS))))
+$(RIG_PROGS):
+	@mkdir -p $(@D)
+	$(CC) $(RIG_LDFLAGS) -o $@ $^
+
+-include $(wildcard $(RIG_OBJ_DIR)/*.d)
 
 .PHONY: rig rig-vm-bin check-rig
 rig-vm-bin: $(RIG_PROGS)

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests of proto/: the interval tree, the mapping table and every
+ * Unit tests of proto/: the mapping table, the ID map and every
  * device-side MUST and SHOULD of docs/spec-rules.md, one named test each.
  */
 #include <stdlib.h>
 
-#include "../common/itree_check.h"
+#include "../common/rbtree_check.h"
 #include "../common/pool_backend.h"
 #include "../common/tap.h"
 #include "../common/unmap_examples.h"
@@ -29,22 +29,19 @@ static struct pool_backend pool;
 
 static struct viommu_model_domain *domain_of(u32 id)
 {
-	struct viommu_model_interval *n = viommu_model_itree_first(&pool.dev.domains,
-							 id, id);
-
-	return n ? (struct viommu_model_domain *)n : NULL;
+	return viommu_model_find_domain(&pool.dev, id);
 }
 
-/* --- the interval tree ------------------------------------------------ */
+/* --- the mapping table and the ID map, on the kernel's rbtree ---------- */
 
 #define SLOTS 512
 
-static void test_itree_random(void)
+static void test_mappings_random(void)
 {
-	static struct viommu_model_interval nodes[SLOTS];
+	static struct viommu_model_mapping nodes[SLOTS];
 	static bool present[SLOTS];
-	struct viommu_model_itree tree = VIOMMU_MODEL_ITREE_INIT;
-	unsigned long ops, count = 0;
+	struct viommu_model_mappings table = VIOMMU_MODEL_MAPPINGS_INIT;
+	unsigned long ops, count = 0, counted;
 	bool ok = true, query_ok = true;
 
 	srand(1);
@@ -53,68 +50,104 @@ static void test_itree_random(void)
 		unsigned int i = rand() % SLOTS;
 
 		if (present[i]) {
-			viommu_model_itree_remove(&tree, &nodes[i]);
+			viommu_model_mappings_remove(&table, &nodes[i]);
 			present[i] = false;
 			count--;
 		} else {
 			u64 a = rand() % 8, b = a + rand() % 8;
 
-			nodes[i].start = i * 16 + a;
-			nodes[i].last = i * 16 + b;
-			if (!viommu_model_itree_insert(&tree, &nodes[i]))
+			nodes[i].iova.start = i * 16 + a;
+			nodes[i].iova.last = i * 16 + b;
+			if (viommu_model_mappings_check_map(&table, nodes[i].iova.start,
+							    nodes[i].iova.last) != OK)
 				ok = false;
+			viommu_model_mappings_insert(&table, &nodes[i]);
 			present[i] = true;
 			count++;
 		}
 		if (ops % 997 == 0) {
 			unsigned int j = rand() % SLOTS;
 			u64 q = j * 16 + rand() % 16;
-			struct viommu_model_interval *hit =
-				viommu_model_itree_first(&tree, q, q);
-			bool expect = present[j] && nodes[j].start <= q &&
-				      q <= nodes[j].last;
+			struct viommu_model_mapping *hit =
+				viommu_model_mappings_find(&table, q);
+			bool expect = present[j] && nodes[j].iova.start <= q &&
+				      q <= nodes[j].iova.last;
 
 			if (expect != (hit == &nodes[j]) ||
 			    (!expect && hit))
 				query_ok = false;
-			if (!itree_valid(&tree) || tree.count != count)
+			if (!mappings_valid(&table, &counted) || counted != count)
 				ok = false;
 		}
 	}
-	tap_ok(&t, ok && itree_valid(&tree), "itree: 200k random inserts/removes keep it ordered and AVL-balanced");
-	tap_ok(&t, query_ok, "itree: point queries agree with a naive model");
+	tap_ok(&t, ok && mappings_valid(&table, &counted),
+	       "mappings: 200k random inserts/removes keep the interval tree ordered, augmented and red-black");
+	tap_ok(&t, query_ok, "mappings: point queries agree with a naive model");
 }
 
-static void test_itree_overlap_refused(void)
+static void test_mappings_overlap_refused(void)
 {
-	struct viommu_model_itree tree = VIOMMU_MODEL_ITREE_INIT;
-	struct viommu_model_interval a = { .start = 10, .last = 20 };
-	struct viommu_model_interval b = { .start = 20, .last = 30 };
-	struct viommu_model_interval c = { .start = 0, .last = 9 };
-	struct viommu_model_interval d = { .start = 0, .last = U64_MAX };
+	struct viommu_model_mappings table = VIOMMU_MODEL_MAPPINGS_INIT;
+	struct viommu_model_mapping a = { .iova = { 10, 20 } };
+	struct viommu_model_mapping c = { .iova = { 0, 9 } };
+	unsigned long count;
+	bool fits;
 
-	viommu_model_itree_insert(&tree, &a);
-	tap_ok(&t, !viommu_model_itree_insert(&tree, &b) && tree.count == 1,
-	       "itree: an overlapping insert is refused and changes nothing");
-	tap_ok(&t, viommu_model_itree_insert(&tree, &c) &&
-	       !viommu_model_itree_insert(&tree, &d),
-	       "itree: adjacent intervals fit; [0, 2^64-1] overlaps everything");
+	viommu_model_mappings_insert(&table, &a);
+	tap_ok(&t, viommu_model_mappings_check_map(&table, 20, 30) == INVAL &&
+	       mappings_valid(&table, &count) && count == 1,
+	       "mappings: an overlapping MAP is refused and changes nothing");
+	fits = viommu_model_mappings_check_map(&table, 0, 9) == OK;
+	viommu_model_mappings_insert(&table, &c);
+	tap_ok(&t, fits &&
+	       viommu_model_mappings_check_map(&table, 0, U64_MAX) == INVAL,
+	       "mappings: adjacent ranges fit; [0, 2^64-1] overlaps everything");
 }
 
-static void test_itree_height_is_logarithmic(void)
+static void test_mappings_height_is_logarithmic(void)
 {
-	static struct viommu_model_interval nodes[1 << 16];
-	struct viommu_model_itree tree = VIOMMU_MODEL_ITREE_INIT;
+	static struct viommu_model_mapping nodes[1 << 16];
+	struct viommu_model_mappings table = VIOMMU_MODEL_MAPPINGS_INIT;
+	unsigned long count;
 	unsigned int i;
 
 	for (i = 0; i < 1 << 16; i++) {
-		nodes[i].start = (u64)i * PAGE;
-		nodes[i].last = (u64)i * PAGE + PAGE - 1;
-		viommu_model_itree_insert(&tree, &nodes[i]);
+		nodes[i].iova.start = (u64)i * PAGE;
+		nodes[i].iova.last = (u64)i * PAGE + PAGE - 1;
+		viommu_model_mappings_insert(&table, &nodes[i]);
 	}
-	/* An AVL tree of n nodes is at most 1.44 log2(n) high. */
-	tap_ok(&t, tree.root->height <= 23 && tree.count == 1u << 16,
-	       "itree: 65536 sequential inserts give height <= 1.44 log2(n)");
+	/* A red-black tree of n nodes is at most 2 log2(n + 1) high. */
+	tap_ok(&t, rbtree_height(table.tree.rb_root.rb_node) <= 32 &&
+	       mappings_valid(&table, &count) && count == 1u << 16,
+	       "mappings: 65536 sequential inserts give height <= 2 log2(n + 1)");
+}
+
+/* The guest picks domain IDs: any u32, however sparse. */
+static void test_idmap_sparse_ids(void)
+{
+	static const u32 ids[] = { U32_MAX, 1, 1u << 31, 0, 77 };
+	struct viommu_model_id nodes[5];
+	struct viommu_model_idmap map = VIOMMU_MODEL_IDMAP_INIT;
+	bool found = true;
+	unsigned int i;
+
+	for (i = 0; i < 5; i++) {
+		nodes[i].id = ids[i];
+		viommu_model_idmap_insert(&map, &nodes[i]);
+	}
+	for (i = 0; i < 5; i++)
+		found = found && viommu_model_idmap_find(&map, ids[i]) == &nodes[i];
+	tap_ok(&t, found && idmap_valid(&map) && map.count == 5 &&
+	       !viommu_model_idmap_find(&map, 2) &&
+	       viommu_model_idmap_first(&map) == &nodes[3],
+	       "idmap: sparse IDs 0..U32_MAX are found, ordered and counted");
+	viommu_model_idmap_remove(&map, &nodes[3]);
+	viommu_model_idmap_remove(&map, &nodes[0]);
+	tap_ok(&t, !viommu_model_idmap_find(&map, 0) &&
+	       !viommu_model_idmap_find(&map, U32_MAX) &&
+	       viommu_model_idmap_first(&map) == &nodes[1] &&
+	       idmap_valid(&map) && map.count == 3,
+	       "idmap: removed IDs are gone, the others stay");
 }
 
 /* --- framing ---------------------------------------------------------- */
@@ -545,9 +578,10 @@ static void test_fault(void)
 
 int main(void)
 {
-	test_itree_random();
-	test_itree_overlap_refused();
-	test_itree_height_is_logarithmic();
+	test_mappings_random();
+	test_mappings_overlap_refused();
+	test_mappings_height_is_logarithmic();
+	test_idmap_sparse_ids();
 	test_framing();
 	test_config();
 	test_bypass();

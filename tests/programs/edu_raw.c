@@ -20,8 +20,11 @@
  * on stdout; the plan comes last.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/pci_regs.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -31,10 +34,8 @@
 #define PAGEMAP_PRESENT	(1ull << 63)
 #define PAGEMAP_PFN	((1ull << 55) - 1)
 
-static char dev_path[256];
-
 /* A locked, touched page of this process and its physical address. */
-static uint8_t *locked_page(uint64_t *pa)
+static uint8_t *locked_page(struct tap *t, uint64_t *pa)
 {
 	uint64_t entry;
 	uint8_t *p;
@@ -43,71 +44,73 @@ static uint8_t *locked_page(uint64_t *pa)
 	p = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED | MAP_POPULATE, -1, 0);
 	if (p == MAP_FAILED)
-		bail("mmap a locked page");
+		tap_bail(t, "mmap a locked page");
 	fd = open("/proc/self/pagemap", O_RDONLY);
 	if (fd < 0)
-		bail("open /proc/self/pagemap");
+		tap_bail(t, "open /proc/self/pagemap");
 	if (pread(fd, &entry, sizeof(entry), (uintptr_t)p / PAGE_SIZE * sizeof(entry)) !=
 	    sizeof(entry))
-		bail("read /proc/self/pagemap");
+		tap_bail(t, "read /proc/self/pagemap");
 	close(fd);
 	if (!(entry & PAGEMAP_PRESENT) || !(entry & PAGEMAP_PFN)) {
 		errno = EPERM;
-		bail("pagemap has no PFN (not root?)");
+		tap_bail(t, "pagemap has no PFN (not root?)");
 	}
 	*pa = (entry & PAGEMAP_PFN) * PAGE_SIZE;
 	if (*pa > EDU_DMA_MASK) {
 		errno = ERANGE;
-		bail("page above edu's 28-bit DMA mask (give the VM at most 256 MiB)");
+		tap_bail(t, "page above edu's 28-bit DMA mask (give the VM at most 256 MiB)");
 	}
 	return p;
 }
 
 /* Map BAR0 through sysfs and switch on memory decoding and bus mastering. */
-static void edu_open(const char *bdf)
+static volatile uint8_t *edu_open(struct tap *t, const char *bdf)
 {
+	char dev_path[256];
+	volatile uint8_t *bar0;
 	uint16_t cmd;
 	int fd;
 
 	snprintf(dev_path, sizeof(dev_path), "/sys/bus/pci/devices/%s/config", bdf);
 	fd = open(dev_path, O_RDWR);
 	if (fd < 0)
-		bail(dev_path);
+		tap_bail(t, dev_path);
 	if (pread(fd, &cmd, sizeof(cmd), PCI_COMMAND) != sizeof(cmd))
-		bail("read PCI_COMMAND");
+		tap_bail(t, "read PCI_COMMAND");
 	cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
 	if (pwrite(fd, &cmd, sizeof(cmd), PCI_COMMAND) != sizeof(cmd))
-		bail("write PCI_COMMAND");
+		tap_bail(t, "write PCI_COMMAND");
 	close(fd);
 
 	snprintf(dev_path, sizeof(dev_path), "/sys/bus/pci/devices/%s/resource0", bdf);
 	fd = open(dev_path, O_RDWR | O_SYNC);
 	if (fd < 0)
-		bail(dev_path);
-	edu_bar0 = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (edu_bar0 == MAP_FAILED)
-		bail("mmap resource0");
+		tap_bail(t, dev_path);
+	bar0 = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (bar0 == MAP_FAILED)
+		tap_bail(t, "mmap resource0");
 	close(fd);
-	edu_check_alive();
+	edu_check_alive(t, bar0);
+	return bar0;
 }
 
-static void expect_lands(void)
+static void expect_lands(struct tap *t, volatile uint8_t *bar0)
 {
 	uint64_t pa_a, pa_b;
-	uint8_t *a = locked_page(&pa_a), *b = locked_page(&pa_b);
-	size_t i;
+	uint8_t *a = locked_page(t, &pa_a), *b = locked_page(t, &pa_b);
 
-	for (i = 0; i < PAGE_SIZE; i++)
-		a[i] = (uint8_t)(i * 13 + 7) ^ (uint8_t)(i >> 8);
+	fill_pattern(a, PAGE_SIZE, 7);
 	memset(b, 0, PAGE_SIZE);
-	tap(edu_dma(pa_a, EDU_BUF, EDU_DMA_LEN, 0), "DMA A (pa 0x%llx) -> edu finished",
-	    (unsigned long long)pa_a);
-	tap(edu_dma(EDU_BUF, pa_b, EDU_DMA_LEN, EDU_CMD_TO_RAM),
-	    "DMA edu -> B (pa 0x%llx) finished", (unsigned long long)pa_b);
-	tap(memcmp(a, b, EDU_DMA_LEN) == 0, "B holds A's %u bytes: the DMA landed", EDU_DMA_LEN);
+	tap_check(t, edu_dma(bar0, pa_a, EDU_BUF, EDU_DMA_LEN, false),
+		  "DMA A (pa 0x%llx) -> edu finished", (unsigned long long)pa_a);
+	tap_check(t, edu_dma(bar0, EDU_BUF, pa_b, EDU_DMA_LEN, true),
+		  "DMA edu -> B (pa 0x%llx) finished", (unsigned long long)pa_b);
+	tap_check(t, memcmp(a, b, EDU_DMA_LEN) == 0, "B holds A's %u bytes: the DMA landed",
+		  EDU_DMA_LEN);
 }
 
-static void expect_blocked(void)
+static void expect_blocked(struct tap *t, volatile uint8_t *bar0)
 {
 	static const uint8_t sentinel[2] = { EDU_SENTINEL, (uint8_t)~EDU_SENTINEL };
 	uint64_t pa;
@@ -115,28 +118,30 @@ static void expect_blocked(void)
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		b = locked_page(&pa);
+		b = locked_page(t, &pa);
 		memset(b, sentinel[i], PAGE_SIZE);
-		tap(edu_dma(EDU_BUF, pa, EDU_DMA_LEN, EDU_CMD_TO_RAM),
-		    "DMA edu -> B%d (pa 0x%llx) finished", i + 1, (unsigned long long)pa);
-		tap(all_bytes(b, PAGE_SIZE, sentinel[i]),
-		    "B%d untouched (still 0x%02x): the DMA was blocked", i + 1, sentinel[i]);
+		tap_check(t, edu_dma(bar0, EDU_BUF, pa, EDU_DMA_LEN, true),
+			  "DMA edu -> B%d (pa 0x%llx) finished", i + 1, (unsigned long long)pa);
+		tap_check(t, all_bytes(b, PAGE_SIZE, sentinel[i]),
+			  "B%d untouched (still 0x%02x): the DMA was blocked", i + 1, sentinel[i]);
 	}
 }
 
 int main(int argc, char **argv)
 {
+	struct tap t = { 0 };
+	volatile uint8_t *bar0;
+
 	if (argc != 3 || (strcmp(argv[2], "blocked") && strcmp(argv[2], "lands"))) {
 		fprintf(stderr, "usage: %s BDF blocked|lands (BDF bound to no driver)\n",
 			argv[0]);
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	edu_open(argv[1]);
+	bar0 = edu_open(&t, argv[1]);
 	if (!strcmp(argv[2], "lands"))
-		expect_lands();
+		expect_lands(&t, bar0);
 	else
-		expect_blocked();
-	printf("1..%u\n", tap_tests);
-	return 0;
+		expect_blocked(&t, bar0);
+	return tap_done(&t);
 }

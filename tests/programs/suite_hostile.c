@@ -1,19 +1,28 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
- * Hostile: a guest that breaks the rules, and a VMM that dies.  The module
- * must answer (or drop) every request, never crash, and give back every
- * pinned page.
+ * suite hostile: a guest that breaks the rules, and a VMM that dies.  It
+ * asserts that the module drops every malformed descriptor chain (and
+ * counts it) and still works after them, refuses MAPs of GPAs outside the
+ * memory table and of wrapping or huge ranges without pinning anything,
+ * returns every one of --random random requests and is clean after a
+ * reset, answers NOMEM past RLIMIT_MEMLOCK, and that a VMM SIGKILLed
+ * mid-stream gives back its device and its pins, the group being usable
+ * again at once.  A fixture for the guest's abuse, one per child VMM.
  */
-#ifndef VHOST_T_HOSTILE_H
-#define VHOST_T_HOSTILE_H
-
+#define _GNU_SOURCE
+#include <linux/capability.h>
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <linux/capability.h>
+#include <unistd.h>
 
-#include "vhost_t_dma.h"
+#include "edu.h"
+#include "rnd.h"
+#include "suites.h"
 
 /*
  * Push a hand-made chain whose head is descriptor @head (already written
@@ -32,7 +41,7 @@ static long raw_chain(struct vdev *v, uint16_t head)
 	return e.id == head ? (long)e.len : -2;
 }
 
-static void t_malformed(struct rig *g)
+static void t_malformed(struct tap *t, struct rig *g)
 {
 	struct vdev *v = &g->v;
 	struct vring_desc *d = v->vq[0].desc;
@@ -48,29 +57,30 @@ static void t_malformed(struct rig *g)
 	/* Device-writable first, readable after it. */
 	d[10] = (struct vring_desc){ tail, 4, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 11 };
 	d[11] = (struct vring_desc){ body, RO_LEN(m), 0, 0 };
-	tap(raw_chain(v, 10) == 0, "chain with a readable descriptor after a writable one: used_len 0");
+	tap_check(t, raw_chain(v, 10) == 0,
+		  "chain with a readable descriptor after a writable one: used_len 0");
 
 	/* A buffer outside the memory table. */
 	d[12] = (struct vring_desc){ GUEST_GPA + GUEST_SIZE + PAGE, RO_LEN(m), VRING_DESC_F_NEXT, 13 };
 	d[13] = (struct vring_desc){ tail, 4, VRING_DESC_F_WRITE, 0 };
-	tap(raw_chain(v, 12) == 0, "descriptor outside guest RAM: used_len 0");
+	tap_check(t, raw_chain(v, 12) == 0, "descriptor outside guest RAM: used_len 0");
 
 	/* A loop. */
 	d[14] = (struct vring_desc){ body, RO_LEN(m), VRING_DESC_F_NEXT, 15 };
 	d[15] = (struct vring_desc){ tail, 4, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 14 };
-	tap(raw_chain(v, 14) == 0, "descriptor loop: used_len 0");
+	tap_check(t, raw_chain(v, 14) == 0, "descriptor loop: used_len 0");
 
 	/* No readable byte, no writable byte. */
 	d[16] = (struct vring_desc){ body, 0, 0, 0 };
-	tap(raw_chain(v, 16) == 0, "a lone empty descriptor: used_len 0");
+	tap_check(t, raw_chain(v, 16) == 0, "a lone empty descriptor: used_len 0");
 
 	/* next beyond the table. */
 	d[17] = (struct vring_desc){ body, RO_LEN(m), VRING_DESC_F_NEXT, VQ_NUM + 5 };
-	tap(raw_chain(v, 17) == 0, "next index beyond the table: used_len 0");
+	tap_check(t, raw_chain(v, 17) == 0, "next index beyond the table: used_len 0");
 
 	/* An indirect table of bad length. */
 	d[18] = (struct vring_desc){ ind, 5, VRING_DESC_F_INDIRECT, 0 };
-	tap(raw_chain(v, 18) == 0, "indirect table of a bad length: used_len 0");
+	tap_check(t, raw_chain(v, 18) == 0, "indirect table of a bad length: used_len 0");
 
 	/* A good indirect chain works. */
 	((struct vring_desc *)hva(v, ind))[0] =
@@ -78,17 +88,17 @@ static void t_malformed(struct rig *g)
 	((struct vring_desc *)hva(v, ind))[1] = (struct vring_desc){ tail, 4, VRING_DESC_F_WRITE, 0 };
 	d[19] = (struct vring_desc){ ind, 2 * sizeof(struct vring_desc), VRING_DESC_F_INDIRECT, 0 };
 	memset(hva(v, tail), 0xee, 4);
-	tap(raw_chain(v, 19) == 4 && *(uint8_t *)hva(v, tail) == NOENT,
-	    "a valid indirect chain is handled (MAP on no domain -> NOENT)");
+	tap_check(t, raw_chain(v, 19) == 4 && *(uint8_t *)hva(v, tail) == NOENT,
+		  "a valid indirect chain is handled (MAP on no domain -> NOENT)");
 
 	vdev_stats(v, &st1);
-	tap(st1.bad_chains >= st0.bad_chains + 5, "bad chains are counted (%llu)",
-	    (unsigned long long)(st1.bad_chains - st0.bad_chains));
-	tap(v_attach(v, 1, g->ep, 0) == OK && v_detach(v, 1, g->ep) == OK,
-	    "the queue still works after the malformed chains");
+	tap_check(t, st1.bad_chains >= st0.bad_chains + 5, "bad chains are counted (%llu)",
+		  (unsigned long long)(st1.bad_chains - st0.bad_chains));
+	tap_check(t, v_attach(v, 1, g->ep, 0) == OK && v_detach(v, 1, g->ep) == OK,
+		  "the queue still works after the malformed chains");
 }
 
-static void t_bad_ranges(struct rig *g)
+static void t_bad_ranges(struct tap *t, struct rig *g)
 {
 	struct vdev *v = &g->v;
 	long lck0 = vmlck_kb();
@@ -98,56 +108,51 @@ static void t_bad_ranges(struct rig *g)
 	ok = v_map(v, 1, 0, PAGE - 1, 0, RW) == FAULT && ok;
 	ok = v_map(v, 1, 0, PAGE - 1, GUEST_GPA - PAGE, RW) == FAULT && ok;
 	ok = v_map(v, 1, 0, 4 * PAGE - 1, GUEST_GPA + GUEST_SIZE - 2 * PAGE, RW) == FAULT && ok;
-	tap(ok, "MAPs of GPAs outside the memory table -> FAULT");
-	tap(v_map(v, 1, 0, ~0ull, 0, RW) != OK, "MAP [0, 2^64-1] is refused");
-	tap(v_map(v, 1, 0, 2 * PAGE - 1, ~0ull - PAGE + 1, RW) == RANGE,
-	    "MAP whose phys range wraps -> RANGE");
-	tap(v_map(v, 1, 1ull << 38, (1ull << 39) - 1, GUEST_GPA, RW) == FAULT,
-	    "MAP of 256 GiB starting in guest RAM -> FAULT");
-	tap(v_unmap(v, 1, 0, ~0ull) == OK, "UNMAP [0, 2^64-1] -> OK");
-	tap(pinned_pages(v) == 0 && vmlck_kb() == lck0,
-	    "nothing pinned or locked by the refused MAPs (VmLck %ld kB)", vmlck_kb());
+	tap_check(t, ok, "MAPs of GPAs outside the memory table -> FAULT");
+	tap_check(t, v_map(v, 1, 0, ~0ull, 0, RW) != OK, "MAP [0, 2^64-1] is refused");
+	tap_check(t, v_map(v, 1, 0, 2 * PAGE - 1, ~0ull - PAGE + 1, RW) == RANGE,
+		  "MAP whose phys range wraps -> RANGE");
+	tap_check(t, v_map(v, 1, 1ull << 38, (1ull << 39) - 1, GUEST_GPA, RW) == FAULT,
+		  "MAP of 256 GiB starting in guest RAM -> FAULT");
+	tap_check(t, v_unmap(v, 1, 0, ~0ull) == OK, "UNMAP [0, 2^64-1] -> OK");
+	tap_check(t, pinned_pages(v) == 0 && vmlck_kb() == lck0,
+		  "nothing pinned or locked by the refused MAPs (VmLck %ld kB)", vmlck_kb());
 	v_detach(v, 1, g->ep);
 }
 
-static uint64_t rnd_state = 88172645463325252ull;
-
-static uint64_t rnd(void)
-{
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 7;
-	rnd_state ^= rnd_state << 17;
-	return rnd_state;
-}
+/* The random stream of t_random(), the same in every run. */
+#define RANDOM_SEED	88172645463325252ull
 
 /* A random request, plausible enough to reach the handlers. */
-static size_t random_req(struct rig *g, uint8_t *buf)
+static size_t random_req(struct rig *g, uint8_t *buf, uint64_t *rs)
 {
 	static const uint32_t doms[] = { 1, 2, 3, 0, 1001, 0xffffffff };
-	size_t len = 4 + rnd() % 80;
+	size_t len = 4 + rnd_next(rs) % 80;
 	unsigned int i;
 
 	for (i = 0; i < len; i++)
-		buf[i] = rnd();
-	buf[0] = rnd() % 8;
-	if (rnd() % 4) {
+		buf[i] = rnd_next(rs);
+	buf[0] = rnd_next(rs) % 8;
+	if (rnd_next(rs) % 4) {
 		/* Mostly-valid fields: domain, endpoint, small IOVAs, guest RAM. */
-		uint32_t dom = doms[rnd() % 6];
-		uint64_t iova = (rnd() % 64) * PAGE, size = (1 + rnd() % 4) * PAGE;
-		uint64_t phys = DATA_GPA + (rnd() % 256) * PAGE;
+		uint32_t dom = doms[rnd_next(rs) % 6];
+		uint64_t iova = (rnd_next(rs) % 64) * PAGE, size = (1 + rnd_next(rs) % 4) * PAGE;
+		uint64_t phys = DATA_GPA + (rnd_next(rs) % 256) * PAGE;
 
 		switch (buf[0]) {
 		case VIRTIO_IOMMU_T_ATTACH:
 			/* No ATTACH_F_BYPASS: each would pin all guest RAM. */
-			mk_attach((void *)buf, dom, rnd() % 8 ? g->ep : (uint32_t)rnd(),
-				  rnd() % 8 ? 0 : rnd() % 4 & ~1u);
+			mk_attach((void *)buf, dom,
+				  rnd_next(rs) % 8 ? g->ep : (uint32_t)rnd_next(rs),
+				  rnd_next(rs) % 8 ? 0 : rnd_next(rs) % 4 & ~1u);
 			return RO_LEN(struct virtio_iommu_req_attach);
 		case VIRTIO_IOMMU_T_MAP:
 			mk_map((void *)buf, dom, iova, iova + size - 1,
-			       rnd() % 8 ? phys : rnd(), rnd() % 8 ? RW : rnd() % 8);
+			       rnd_next(rs) % 8 ? phys : rnd_next(rs),
+			       rnd_next(rs) % 8 ? RW : rnd_next(rs) % 8);
 			return RO_LEN(struct virtio_iommu_req_map);
 		case VIRTIO_IOMMU_T_UNMAP:
-			mk_unmap((void *)buf, dom, iova, iova + size * (rnd() % 3) - 1);
+			mk_unmap((void *)buf, dom, iova, iova + size * (rnd_next(rs) % 3) - 1);
 			return RO_LEN(struct virtio_iommu_req_unmap);
 		default:
 			break;
@@ -156,10 +161,12 @@ static size_t random_req(struct rig *g, uint8_t *buf)
 	return len;
 }
 
-static void t_random(struct rig *g, unsigned long count)
+static void t_random(struct tap *t, struct rig *g, unsigned long count)
 {
-	static struct req r[VQ_NUM / 2];
-	static uint8_t bodies[VQ_NUM / 2][96];
+	static struct req r[VQ_BATCH];
+	/* Aligned: random_req() builds structures in them. */
+	uint8_t bodies[VQ_BATCH][96] __attribute__((aligned(8)));
+	uint64_t rs = RANDOM_SEED;
 	struct vdev *v = &g->v;
 	unsigned long sent = 0, lost = 0, answered = 0;
 	struct vhost_iommu_stats st;
@@ -168,19 +175,19 @@ static void t_random(struct rig *g, unsigned long count)
 	unsigned int i, n;
 
 	while (sent < count) {
-		n = count - sent < VQ_NUM / 2 ? count - sent : VQ_NUM / 2;
+		n = count - sent < VQ_BATCH ? count - sent : VQ_BATCH;
 		for (i = 0; i < n; i++) {
 			memset(&r[i], 0, sizeof(r[i]));
 			r[i].out = bodies[i];
-			r[i].out_len = random_req(g, bodies[i]);
-			r[i].in_len = rnd() % 8 ? 4 : rnd() % 600;
+			r[i].out_len = random_req(g, bodies[i], &rs);
+			r[i].in_len = rnd_next(&rs) % 8 ? 4 : rnd_next(&rs) % 600;
 			/* Every 10th: a well-formed MAP or UNMAP of domain 1. */
 			if (i % 10 == 0) {
-				uint64_t iova = 0x10000000ull + (rnd() % 32) * PAGE;
+				uint64_t iova = 0x10000000ull + (rnd_next(&rs) % 32) * PAGE;
 
-				if (rnd() % 2)
+				if (rnd_next(&rs) % 2)
 					mk_map((void *)bodies[i], 1, iova, iova + PAGE - 1,
-					       DATA_GPA + (rnd() % 512) * PAGE, RW);
+					       DATA_GPA + (rnd_next(&rs) % 512) * PAGE, RW);
 				else
 					mk_unmap((void *)bodies[i], 1, iova, iova + PAGE - 1);
 				r[i].out_len = 36;
@@ -195,16 +202,17 @@ static void t_random(struct rig *g, unsigned long count)
 			answered += r[i].done;
 		sent += n;
 	}
-	tap(!lost && answered == count, "%lu random requests, mixed with valid ones: all returned (%.1f s)",
-	    count, now_s() - t0);
+	tap_check(t, !lost && answered == count,
+		  "%lu random requests, mixed with valid ones: all returned (%.1f s)",
+		  count, now_s() - t0);
 	/* Make sure the endpoint is in domain 1, then make everything go. */
 	v_attach(v, 1, g->ep, 0);
-	tap(v_map(v, 1, 0x20000000, 0x20000fff, DATA_GPA, RW) == OK,
-	    "the device still answers a valid MAP");
-	tap(ioctl(v->fd, VHOST_IOMMU_RESET) == 0 && vdev_stats(v, &st) == 0 &&
-	    !st.mappings && !st.domains && !st.pinned_pages,
-	    "after the random stream and a reset: no mapping, domain or pin left");
-	tap(vmlck_kb() == lck0, "VmLck back to %ld kB", lck0);
+	tap_check(t, v_map(v, 1, 0x20000000, 0x20000fff, DATA_GPA, RW) == OK,
+		  "the device still answers a valid MAP");
+	tap_check(t, ioctl(v->fd, VHOST_IOMMU_RESET) == 0 && vdev_stats(v, &st) == 0 &&
+		  !st.mappings && !st.domains && !st.pinned_pages,
+		  "after the random stream and a reset: no mapping, domain or pin left");
+	tap_check(t, vmlck_kb() == lck0, "VmLck back to %ld kB", lck0);
 }
 
 /* Drop CAP_IPC_LOCK from the effective set, so RLIMIT_MEMLOCK applies. */
@@ -224,7 +232,7 @@ static int drop_ipc_lock(void)
  * over the limit gets NOMEM, one under it works.  Exit status: bit per
  * failed check.
  */
-static void t_memlock(const char *bdf, uint8_t *ram)
+static void t_memlock(const struct suite_env *e)
 {
 	struct rlimit lim = { 1 << 20, 1 << 20 };
 	int status = -1;
@@ -239,7 +247,7 @@ static void t_memlock(const char *bdf, uint8_t *ram)
 
 		if (drop_ipc_lock() || setrlimit(RLIMIT_MEMLOCK, &lim))
 			_exit(64);
-		if (rig_open(&g, ram, bdf, &default_cfg, &step))
+		if (rig_open(&g, e->ram, e->bdf, &default_cfg, &step))
 			_exit(65);
 		if (v_attach(&g.v, 1, g.ep, 0) != OK)
 			bad |= 1;
@@ -257,18 +265,21 @@ static void t_memlock(const char *bdf, uint8_t *ram)
 	}
 	if (pid > 0)
 		waitpid(pid, &status, 0);
-	tap(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "RLIMIT_MEMLOCK 1 MiB without CAP_IPC_LOCK: 2 MiB MAP -> NOMEM, 512 KiB -> OK, "
-	    "+768 KiB -> NOMEM (child status %#x)", status);
+	tap_check(e->t, pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "RLIMIT_MEMLOCK 1 MiB without CAP_IPC_LOCK: 2 MiB MAP -> NOMEM, 512 KiB -> OK, "
+		  "+768 KiB -> NOMEM (child status %#x)", status);
 }
+
+#define SIGKILL_IOVA	0x1000000ull
 
 /*
  * A VMM SIGKILLed in the middle of a stream of MAPs: every pin must be
  * given back (the device's debugfs directory goes), and the group must be
  * usable again at once.
  */
-static void t_sigkill(const char *bdf, uint8_t *ram)
+static void t_sigkill(const struct suite_env *e)
 {
+	struct tap *t = e->t;
 	int pipefd[2], status, before = vhost_debugfs_devices();
 	const char *step = "";
 	struct rig g;
@@ -277,34 +288,24 @@ static void t_sigkill(const char *bdf, uint8_t *ram)
 	int ret;
 
 	if (pipe(pipefd))
-		bail("pipe");
+		tap_bail(t, "pipe");
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
 		unsigned long i;
 
 		close(pipefd[0]);
-		if (rig_open(&g, ram, bdf, &default_cfg, &step) ||
+		if (rig_open(&g, e->ram, e->bdf, &default_cfg, &step) ||
 		    v_attach(&g.v, 1, g.ep, 0) != OK)
 			_exit(1);
-		for (i = 0; i < 512; i++)
-			v_map(&g.v, 1, 0x1000000 + i * PAGE, 0x1000000 + i * PAGE + PAGE - 1,
-			      DATA_GPA + i * PAGE, RW);
+		/* 512 pages live, then batches over 8192 pages until killed. */
+		map_pages(&g.v, 1, SIGKILL_IOVA, 0, 512, 512);
 		if (write(pipefd[1], "r", 1) != 1)
 			_exit(2);
 		for (i = 512;; i++) {
-			static struct req r[VQ_NUM / 2];
-			static struct virtio_iommu_req_map m[VQ_NUM / 2];
-			unsigned int k;
+			unsigned long from = i * VQ_BATCH % 8192;
 
-			for (k = 0; k < VQ_NUM / 2; k++) {
-				uint64_t iova = 0x1000000 + ((i * 128 + k) % 8192) * PAGE;
-
-				mk_map(&m[k], 1, iova, iova + PAGE - 1, DATA_GPA + k * PAGE, RW);
-				r[k] = (struct req){ .out = &m[k], .out_len = RO_LEN(m[k]),
-						     .in_len = 4 };
-			}
-			vq_run(&g.v, r, VQ_NUM / 2);
+			map_pages(&g.v, 1, SIGKILL_IOVA, from, from + VQ_BATCH, VQ_BATCH);
 		}
 	}
 	close(pipefd[1]);
@@ -313,16 +314,17 @@ static void t_sigkill(const char *bdf, uint8_t *ram)
 	usleep(300000);
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
-	tap(ret == 1 && c == 'r' && WIFSIGNALED(status),
-	    "a child VMM mapping in a loop was SIGKILLed mid-stream");
+	tap_check(t, ret == 1 && c == 'r' && WIFSIGNALED(status),
+		  "a child VMM mapping in a loop was SIGKILLed mid-stream");
 	/* The release may run a little after the exit. */
 	for (ret = 0; ret < 50 && vhost_debugfs_devices() > before; ret++)
 		usleep(100000);
-	tap(vhost_debugfs_devices() == before, "the killed child's vhost-iommu device is gone (debugfs: %d before, %d after)",
-	    before, vhost_debugfs_devices());
-	ret = rig_open(&g, ram, bdf, &default_cfg, &step);
-	tap(!ret, "the group is usable again at once (%s: %s)", ret ? step : "ok",
-	    ret ? strerror(-ret) : "");
+	tap_check(t, vhost_debugfs_devices() == before,
+		  "the killed child's vhost-iommu device is gone (debugfs: %d before, %d after)",
+		  before, vhost_debugfs_devices());
+	ret = rig_open(&g, e->ram, e->bdf, &default_cfg, &step);
+	tap_check(t, !ret, "the group is usable again at once (%s: %s)", ret ? step : "ok",
+		  ret ? strerror(-ret) : "");
 	if (!ret) {
 		uint8_t *a = hva(&g.v, GPA_A), *b = hva(&g.v, GPA_B);
 		bool ok = v_attach(&g.v, 1, g.ep, 0) == OK &&
@@ -331,10 +333,26 @@ static void t_sigkill(const char *bdf, uint8_t *ram)
 
 		fill_pattern(a, PAGE, 3);
 		memset(b, 0, PAGE);
-		ok = ok && dma_copy(&g, IOVA_A, IOVA_B);
-		tap(ok && !memcmp(a, b, DMA_LEN), "and DMA through a new device works");
+		ok = ok && edu_copy(g.f.bar0, IOVA_A, IOVA_B, EDU_DMA_LEN);
+		tap_check(t, ok && !memcmp(a, b, EDU_DMA_LEN),
+			  "and DMA through a new device works");
 	}
 	rig_close(&g);
 }
 
-#endif /* VHOST_T_HOSTILE_H */
+void suite_hostile(const struct suite_env *e)
+{
+	struct tap *t = e->t;
+	long lck0 = vmlck_kb();
+	struct rig g;
+
+	tap_diag("suite: hostile");
+	rig_open_or_bail(t, &g, e->ram, e->bdf);
+	t_malformed(t, &g);
+	t_bad_ranges(t, &g);
+	t_random(t, &g, e->random);
+	rig_close(&g);
+	tap_check(t, vmlck_kb() == lck0, "VmLck back to its baseline %ld kB after close", lck0);
+	t_memlock(e);
+	t_sigkill(e);
+}

@@ -25,13 +25,20 @@
  * caller's dmesg check.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/vfio.h>
+#include <linux/virtio_config.h>
 #include <pthread.h>
-#include <sched.h>
-#include <sys/syscall.h>
-#include "vhost_lib.h"
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
-#define OK	VIRTIO_IOMMU_S_OK
-#define RW	(VIRTIO_IOMMU_MAP_F_READ | VIRTIO_IOMMU_MAP_F_WRITE)
+#include "rnd.h"
+#include "vhost_lib.h"
 
 #define POOL	24
 
@@ -47,14 +54,10 @@ static uint8_t *edge;		/* a page followed by a PROT_NONE page */
 static uint64_t seed = 0x9e3779b97f4a7c15ull;
 static __thread uint64_t tseed;
 
+/* The closer thread draws from its own stream (tseed), main from seed. */
 static uint64_t rnd(void)
 {
-	uint64_t *s = tseed ? &tseed : &seed;
-
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
+	return rnd_next(tseed ? &tseed : &seed);
 }
 
 /* Counters. */
@@ -105,6 +108,16 @@ static int open_group(void)
 
 	snprintf(path, sizeof(path), "/dev/vfio/%u", group_id);
 	return open(path, O_RDWR | O_CLOEXEC);
+}
+
+/* Count an open() of a kind of file, and keep what it opened. */
+static void pool_open(int fd, enum kind k)
+{
+	count(fd);
+	if (fd >= 0) {
+		opens++;
+		pool_put(fd, k);
+	}
 }
 
 /* An fd to call: from the pool (maybe closed), or a bad number. */
@@ -318,28 +331,13 @@ static void random_call(void)
 
 	switch (rnd() % 20) {
 	case 0: /* open a vhost-iommu file */
-		ret = open("/dev/vhost-iommu", O_RDWR | O_CLOEXEC);
-		count(ret);
-		if (ret >= 0) {
-			opens++;
-			pool_put(ret, K_VHOST);
-		}
+		pool_open(open("/dev/vhost-iommu", O_RDWR | O_CLOEXEC), K_VHOST);
 		return;
 	case 1: /* a container */
-		ret = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
-		count(ret);
-		if (ret >= 0) {
-			opens++;
-			pool_put(ret, K_CONTAINER);
-		}
+		pool_open(open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC), K_CONTAINER);
 		return;
 	case 2: /* the group (one opener at a time: EBUSY otherwise) */
-		ret = open_group();
-		count(ret);
-		if (ret >= 0) {
-			opens++;
-			pool_put(ret, K_GROUP);
-		}
+		pool_open(open_group(), K_GROUP);
 		return;
 	case 3: /* an eventfd for kick/call/err */
 		ret = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -427,7 +425,7 @@ static void *close_later(void *p)
 
 static void live_round(void)
 {
-	static struct virtio_iommu_req_map m[VQ_NUM / 2];
+	struct virtio_iommu_req_map m[VQ_BATCH];
 	struct vring_desc *d;
 	struct live_close lc;
 	const char *step;
@@ -444,8 +442,6 @@ static void live_round(void)
 			pool[k].kind = K_CLOSED;
 		}
 	pthread_mutex_unlock(&pool_lock);
-	memset(&g, 0, sizeof(g));
-	g.f.container = g.f.group = g.f.device = -1;
 	if (rig_open(&g, ram, bdf, &default_cfg, &step)) {
 		rig_close(&g);
 		return;
@@ -454,7 +450,7 @@ static void live_round(void)
 	v_attach(&g.v, 1, g.ep, 0);
 	/* A burst of MAPs, kicked, not waited for. */
 	d = g.v.vq[0].desc;
-	for (k = 0; k < VQ_NUM / 2; k++) {
+	for (k = 0; k < VQ_BATCH; k++) {
 		uint64_t iova = 0x40000000ull + (rnd() % 1024) * PAGE;
 		uint64_t out = scratch_alloc(&g.v, 64), in = scratch_alloc(&g.v, 64);
 
@@ -464,7 +460,7 @@ static void live_round(void)
 		d[2 * k + 1] = (struct vring_desc){ in, 4, VRING_DESC_F_WRITE, 0 };
 		vq_push(&g.v, 0, 2 * k);
 	}
-	live_maps_sent += VQ_NUM / 2;
+	live_maps_sent += VQ_BATCH;
 	lc.fd = which == 0 ? g.v.fd : which == 1 ? g.f.container : g.f.group;
 	lc.delay_us = rnd() % 20000;
 	live_closed[which]++;
@@ -521,6 +517,7 @@ static long foll_pin_balance(void)
 
 int main(int argc, char **argv)
 {
+	struct tap t = { 0 };
 	unsigned long n, i, live_every;
 	long lck0, pin0, pin1, lck1;
 	struct vfio probe;
@@ -537,13 +534,13 @@ int main(int argc, char **argv)
 	seed = vhost_opt(argc, argv, "--seed", seed) | 1;
 	live_every = vhost_opt(argc, argv, "--live-every", 500);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	ram = guest_ram();
+	ram = guest_ram(&t);
 	edge = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (edge == MAP_FAILED || mprotect(edge + PAGE, PAGE, PROT_NONE))
-		bail("mmap edge page");
+		tap_bail(&t, "mmap edge page");
 	/* The group number, from a first correct open. */
-	if (vfio_open(&probe, bdf))
-		bail("open edu's group and container");
+	if (vfio_open_type(&probe, bdf, VFIO_PVIOMMU_IOMMU))
+		tap_bail(&t, "open edu's group and container");
 	group_id = probe.group_id;
 	vfio_close(&probe);
 	for (i = 0; i < POOL; i++)
@@ -552,17 +549,18 @@ int main(int argc, char **argv)
 	lck0 = vmlck_kb();
 	pin0 = foll_pin_balance();
 	dbg0 = vhost_debugfs_devices();
-	diag("seed %#llx, %lu calls, a live round every %lu; baselines: VmLck %ld kB, "
-	     "FOLL_PIN balance %ld, debugfs devices %d", (unsigned long long)seed, n,
-	     live_every, lck0, pin0, dbg0);
+	tap_diag("seed %#llx, %lu calls, a live round every %lu; baselines: VmLck %ld kB, "
+		 "FOLL_PIN balance %ld, debugfs devices %d", (unsigned long long)seed, n,
+		 live_every, lck0, pin0, dbg0);
 	if (pthread_create(&ct, NULL, closer, NULL))
-		bail("closer thread");
+		tap_bail(&t, "closer thread");
 	t0 = now_s();
 	for (i = 0; calls < n; i++) {
 		static unsigned long next_report = 10000;
 
 		if (calls >= next_report) {
-			diag("%lu calls, %lu live rounds (%.1f s)", calls, live_rounds, now_s() - t0);
+			tap_diag("%lu calls, %lu live rounds (%.1f s)", calls, live_rounds,
+				 now_s() - t0);
 			next_report += 10000;
 		}
 		random_call();
@@ -574,15 +572,15 @@ int main(int argc, char **argv)
 	for (i = 0; i < POOL; i++)
 		if (pool[i].kind != K_NONE && pool[i].kind != K_CLOSED)
 			close(pool[i].fd);
-	tap(true, "%lu calls in %.1f s (%lu returned >= 0), %lu opens, %lu closes, "
-	    "%lu closes by the closer thread, %lu kicks", calls, now_s() - t0, ok_calls,
-	    opens, closes, async_closes, kicks);
-	tap(live_rounds > 0, "%lu live rounds (%lu MAPs in flight; closed mid-flight: "
-	    "%lu vhost fds, %lu containers, %lu groups)", live_rounds, live_maps_sent,
-	    live_closed[0], live_closed[1], live_closed[2]);
+	tap_check(&t, true, "%lu calls in %.1f s (%lu returned >= 0), %lu opens, %lu closes, "
+		  "%lu closes by the closer thread, %lu kicks", calls, now_s() - t0, ok_calls,
+		  opens, closes, async_closes, kicks);
+	tap_check(&t, live_rounds > 0, "%lu live rounds (%lu MAPs in flight; closed mid-flight: "
+		  "%lu vhost fds, %lu containers, %lu groups)", live_rounds, live_maps_sent,
+		  live_closed[0], live_closed[1], live_closed[2]);
 	for (e = 1; e < 134; e++)
 		if (errs[e])
-			diag("  errno %-3d %-16s %lu", e, strerrorname_np(e), errs[e]);
+			tap_diag("  errno %-3d %-16s %lu", e, strerrorname_np(e), errs[e]);
 
 	/* Releases may run a little after the last close (vhost workers). */
 	for (i = 0; i < 50; i++) {
@@ -593,19 +591,21 @@ int main(int argc, char **argv)
 			break;
 		usleep(100000);
 	}
-	tap(lck1 == lck0, "VmLck back to its baseline (%ld kB, was %ld kB)", lck1, lck0);
-	tap(pin1 == pin0, "FOLL_PIN balance back to its baseline (%ld, was %ld)", pin1, pin0);
-	tap(dbg1 == dbg0, "no vhost-iommu device left in debugfs (%d, was %d)", dbg1, dbg0);
+	tap_check(&t, lck1 == lck0, "VmLck back to its baseline (%ld kB, was %ld kB)", lck1, lck0);
+	tap_check(&t, pin1 == pin0, "FOLL_PIN balance back to its baseline (%ld, was %ld)", pin1,
+		  pin0);
+	tap_check(&t, dbg1 == dbg0, "no vhost-iommu device left in debugfs (%d, was %d)", dbg1,
+		  dbg0);
 	/* And the group still works: a full rig, a MAP and a DMA. */
 	{
 		struct rig g;
 		const char *step;
 		int ret = rig_open(&g, ram, bdf, &default_cfg, &step);
 
-		tap(!ret && v_attach(&g.v, 1, g.ep, 0) == OK &&
-		    v_map(&g.v, 1, 0x100000, 0x100fff, DATA_GPA, RW) == OK,
-		    "afterwards a fresh device attaches and maps (%s)", ret ? step : "ok");
+		tap_check(&t, !ret && v_attach(&g.v, 1, g.ep, 0) == OK &&
+			  v_map(&g.v, 1, 0x100000, 0x100fff, DATA_GPA, RW) == OK,
+			  "afterwards a fresh device attaches and maps (%s)", ret ? step : "ok");
 		rig_close(&g);
 	}
-	return tap_done();
+	return tap_done(&t);
 }

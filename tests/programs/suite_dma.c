@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * suite dma: DMA truth, what QEMU's edu device can really reach through the
+ * host IOMMU as the guest programs it; memory is checked through
+ * GPA -> HVA.  It asserts that an unattached endpoint reaches no guest RAM
+ * (bypass 0), that a mapped page is reached and only it, that UNMAP,
+ * DETACH and VHOST_IOMMU_RESET cut the device off, that a READ-only
+ * mapping can be read but not written, and that config.bypass and an
+ * ATTACH_F_BYPASS domain give the identity.  One fixture.
+ */
+#define _GNU_SOURCE
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "edu.h"
+#include "suites.h"
+
+static void t_dma(struct tap *t, struct rig *g)
+{
+	volatile uint8_t *bar0 = g->f.bar0;
+	uint8_t *a = hva(&g->v, GPA_A), *b = hva(&g->v, GPA_B);
+	struct vdev *v = &g->v;
+	bool ok;
+
+	tap_diag("suite: dma (edu %s, endpoint %#x; GPA_A %#llx at HVA %p)", g->f.bdf, g->ep,
+		 (unsigned long long)GPA_A, (void *)a);
+	tap_check(t, edu_rd32(bar0, EDU_ID) == EDU_ID_VALUE, "edu identification register 0x%08x",
+		  edu_rd32(bar0, EDU_ID));
+
+	/* Unattached, bypass off: nothing reaches guest RAM. */
+	fill_pattern(a, PAGE, 13);
+	memset(b, EDU_SENTINEL, PAGE);
+	ok = edu_dma(bar0, EDU_BUF, GPA_B, EDU_DMA_LEN, true) &&
+	     edu_dma(bar0, EDU_BUF, IOVA_B, EDU_DMA_LEN, true);
+	tap_check(t, ok && all_bytes(b, PAGE, EDU_SENTINEL),
+		  "unattached endpoint (bypass 0): device writes reach no guest RAM");
+
+	/* Attached, both pages mapped: A -> edu -> B. */
+	ok = v_attach(v, 1, g->ep, 0) == OK &&
+	     v_map(v, 1, IOVA_A, IOVA_A + PAGE - 1, GPA_A, RW) == OK &&
+	     v_map(v, 1, IOVA_B, IOVA_B + PAGE - 1, GPA_B, RW) == OK;
+	tap_check(t, ok, "ATTACH to domain 1, MAP IOVA %#llx -> GPA %#llx and %#llx -> %#llx",
+		  IOVA_A, (unsigned long long)GPA_A, IOVA_B, (unsigned long long)GPA_B);
+	memset(b, 0, PAGE);
+	ok = edu_copy(bar0, IOVA_A, IOVA_B, EDU_DMA_LEN);
+	tap_check(t,
+		  ok && !memcmp(a, b, EDU_DMA_LEN) && all_bytes(b + EDU_DMA_LEN, PAGE - EDU_DMA_LEN, 0),
+		  "DMA A -> edu -> B lands in B's guest page (through GPA -> HVA), and only there");
+
+	/* UNMAP: the IOVA leads nowhere. */
+	ok = v_unmap(v, 1, IOVA_B, IOVA_B + PAGE - 1) == OK;
+	memset(b, EDU_SENTINEL, PAGE);
+	ok = edu_dma(bar0, EDU_BUF, IOVA_B, EDU_DMA_LEN, true) && ok;
+	tap_check(t, ok && all_bytes(b, PAGE, EDU_SENTINEL),
+		  "after UNMAP a device write to the IOVA does not reach B");
+
+	/* READ-only: the device may read B but not write it. */
+	fill_pattern(b, PAGE, 99);
+	ok = v_map(v, 1, IOVA_B, IOVA_B + PAGE - 1, GPA_B, R) == OK;
+	memset(a, 0, PAGE);
+	ok = edu_copy(bar0, IOVA_B, IOVA_A, EDU_DMA_LEN) && ok;
+	tap_check(t, ok && !memcmp(a, b, EDU_DMA_LEN), "READ-only mapping: the device reads B");
+	fill_pattern(a, PAGE, 55);
+	ok = edu_copy(bar0, IOVA_A, IOVA_B, EDU_DMA_LEN);
+	{
+		uint8_t expect[PAGE];
+
+		fill_pattern(expect, PAGE, 99);
+		tap_check(t, ok && !memcmp(b, expect, PAGE),
+			  "READ-only mapping: a device write does not reach B");
+	}
+
+	/* DETACH: domain 1 is gone for the device. */
+	ok = v_detach(v, 1, g->ep) == OK;
+	memset(a, EDU_SENTINEL, PAGE);
+	ok = edu_dma(bar0, EDU_BUF, IOVA_A, EDU_DMA_LEN, true) && ok;
+	tap_check(t, ok && all_bytes(a, PAGE, EDU_SENTINEL) && pinned_pages(v) == 0,
+		  "after DETACH a device write to a formerly mapped IOVA does not reach A; nothing pinned");
+
+	/* config.bypass = 1: unattached endpoints are translated with the identity. */
+	fill_pattern(a, PAGE, 7);
+	memset(b, 0, PAGE);
+	ok = ioctl(v->fd, VHOST_IOMMU_SET_BYPASS, 1) == 0;
+	ok = ok && edu_copy(bar0, GPA_A, GPA_B, EDU_DMA_LEN);
+	tap_check(t, ok && !memcmp(a, b, EDU_DMA_LEN),
+		  "bypass (config.bypass=1): DMA at IOVA == GPA reaches guest RAM");
+	ok = ioctl(v->fd, VHOST_IOMMU_SET_BYPASS, 0) == 0;
+	memset(b, EDU_SENTINEL, PAGE);
+	ok = edu_dma(bar0, EDU_BUF, GPA_B, EDU_DMA_LEN, true) && ok;
+	tap_check(t, ok && all_bytes(b, PAGE, EDU_SENTINEL),
+		  "bypass off again: the device is blocked");
+
+	/* A domain created with ATTACH_F_BYPASS. */
+	fill_pattern(a, PAGE, 21);
+	memset(b, 0, PAGE);
+	ok = v_attach(v, 9, g->ep, VIRTIO_IOMMU_ATTACH_F_BYPASS) == OK;
+	ok = ok && edu_copy(bar0, GPA_A, GPA_B, EDU_DMA_LEN);
+	tap_check(t, ok && !memcmp(a, b, EDU_DMA_LEN),
+		  "ATTACH_F_BYPASS domain: DMA at IOVA == GPA reaches guest RAM");
+	ok = v_detach(v, 9, g->ep) == OK;
+	memset(b, EDU_SENTINEL, PAGE);
+	ok = edu_dma(bar0, EDU_BUF, GPA_B, EDU_DMA_LEN, true) && ok;
+	tap_check(t, ok && all_bytes(b, PAGE, EDU_SENTINEL),
+		  "after DETACH from the bypass domain: blocked");
+
+	/* RESET with a live mapping: blocked again. */
+	ok = v_attach(v, 1, g->ep, 0) == OK &&
+	     v_map(v, 1, IOVA_A, IOVA_A + PAGE - 1, GPA_A, RW) == OK &&
+	     ioctl(v->fd, VHOST_IOMMU_RESET) == 0;
+	memset(a, EDU_SENTINEL, PAGE);
+	ok = edu_dma(bar0, EDU_BUF, IOVA_A, EDU_DMA_LEN, true) && ok;
+	tap_check(t, ok && all_bytes(a, PAGE, EDU_SENTINEL) && pinned_pages(v) == 0,
+		  "after VHOST_IOMMU_RESET the old mapping is gone for the device; nothing pinned");
+}
+
+
+void suite_dma(const struct suite_env *e)
+{
+	struct rig g;
+
+	rig_open_or_bail(e->t, &g, e->ram, e->bdf);
+	t_dma(e->t, &g);
+	rig_close(&g);
+}
