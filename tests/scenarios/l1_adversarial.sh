@@ -23,6 +23,17 @@
 #: quick.append rig_fuzz_calls=50000 rig_stress_ops=200000 rig_parts=fuzz,stress
 #: debug.kernel debug
 
+# adversarial_part NAME WHAT PROGRAM [ARGS...]: PROGRAM's TAP as "NAME: ...",
+# its time as the fact NAME_s, then a kmemleak scan after WHAT.
+adversarial_part() {
+	local name=$1 what=$2 t0
+	shift 2
+	t0=$(uptime_s)
+	"$@" | tap_import "$name: "
+	fact "${name}_s" "$(since "$t0")"
+	debug_leaks "$what"
+}
+
 on_l1() {
 	parts=",${RIG_PARTS:-fuzz,stress,failslab},"
 	seed=${RIG_SEED:-$(date +%s)}
@@ -34,22 +45,15 @@ on_l1() {
 	diag "seed $seed (rig_seed=$seed repeats this run)"
 
 	case $parts in *,fuzz,*)
-		t0=$(uptime_s)
-		vhost_ioctl_fuzz "$bdf" --calls "${RIG_FUZZ_CALLS:-100000}" --seed "$seed" |
-			tap_import "fuzz: "
-		fact fuzz_s "$(since "$t0")"
 		fact fuzz_calls "${RIG_FUZZ_CALLS:-100000}"
-		debug_leaks "the ioctl fuzzer"
+		adversarial_part fuzz "the ioctl fuzzer" \
+			vhost_ioctl_fuzz "$bdf" --calls "${RIG_FUZZ_CALLS:-100000}" --seed "$seed"
 		;;
 	esac
-
 	case $parts in *,stress,*)
-		t0=$(uptime_s)
-		vhost_model_stress "$bdf" --ops "${RIG_STRESS_OPS:-200000}" --seed "$seed" |
-			tap_import "stress: "
-		fact stress_s "$(since "$t0")"
 		fact stress_ops "${RIG_STRESS_OPS:-200000}"
-		debug_leaks "the model-checked stress"
+		adversarial_part stress "the model-checked stress" \
+			vhost_model_stress "$bdf" --ops "${RIG_STRESS_OPS:-200000}" --seed "$seed"
 		;;
 	esac
 

@@ -21,7 +21,7 @@ on_l1() {
 	check "modprobe nvme before pviommu" modprobe nvme
 	i=0
 	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 60 ]; do sleep 0.5; i=$((i + 1)); done
-	check "modprobe pviommu, then virtio_pci" eval 'modprobe pviommu && modprobe virtio_pci'
+	pviommu_load
 	dmesg | grep -E 'before pviommu|IOMMU group|VIOT' | while IFS= read -r l; do diag "$l"; done
 	check "a bound nvme is skipped with a message" \
 		eval "dmesg | grep -q '$nvme_mf: bound to nvme before pviommu: left untranslated'"

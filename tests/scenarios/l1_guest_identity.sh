@@ -9,12 +9,11 @@
 
 on_l1() {
 	DBG=/sys/kernel/debug
-	ctr() { sed -n "s/^$1 //p" $DBG/pviommu/stats; }
 
 	nvme=$(pci_find 1b36:0010)
 	check "NVMe controller found (at ${nvme:-nowhere})" [ -n "$nvme" ] || exit 1
 	mount -t debugfs none $DBG 2>/dev/null
-	check "modprobe pviommu, then virtio_pci" eval 'modprobe pviommu && modprobe virtio_pci'
+	pviommu_load
 	check "nvme $nvme is in an IOMMU group" [ -e "/sys/bus/pci/devices/$nvme/iommu_group" ] || exit 1
 	grp=$(basename "$(readlink "/sys/bus/pci/devices/$nvme/iommu_group")")
 	check "its default domain is identity ($(cat /sys/kernel/iommu_groups/$grp/type))" \
@@ -28,7 +27,7 @@ on_l1() {
 		'[ "$(dd if=/dev/nvme0n1 bs=1M skip=8 count=4 iflag=direct 2>/dev/null | md5sum)" = "$(md5sum </tmp/pat)" ]'
 	diag "stats: $(tr '\n' ' ' <$DBG/pviommu/stats)"
 	check "ATTACH sent, and not a single MAP (bypass domain)" \
-		eval '[ "$(ctr sent_ATTACH)" -ge 1 ] && [ "$(ctr sent_MAP)" = 0 ]'
+		eval '[ "$(pviommu_stat sent_ATTACH)" -ge 1 ] && [ "$(pviommu_stat sent_MAP)" = 0 ]'
 	check "modprobe pviommu_dmabench" modprobe pviommu_dmabench
 	echo "$nvme 4096 2000" >$DBG/pviommu_dmabench/run
 	r=$(cat $DBG/pviommu_dmabench/run)

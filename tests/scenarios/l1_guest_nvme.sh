@@ -30,8 +30,6 @@ on_l1() {
 	fact nvme_rid $(( (0x${b%%:*} << 8) | (0x${s%.*} << 3) | ${nvme##*.} ))
 
 	mount -t debugfs none $DBG 2>/dev/null
-	# ctr NAME: one debugfs counter of pviommu
-	ctr() { sed -n "s/^$1 //p" $DBG/pviommu/stats; }
 
 	# pviommu first, then the transport, then the endpoints' drivers.
 	check "modprobe pviommu (pulls in pviommu_proto)" modprobe pviommu
@@ -76,9 +74,9 @@ on_l1() {
 
 	diag "stats: $(tr '\n' ' ' <$DBG/pviommu/stats)"
 	check "debugfs: PROBE, ATTACH, MAP and UNMAP sent" \
-		eval '[ "$(ctr sent_PROBE)" -ge 1 ] && [ "$(ctr sent_ATTACH)" -ge 1 ] &&
-		      [ "$(ctr sent_MAP)" -gt 0 ] && [ "$(ctr sent_UNMAP)" -gt 0 ]'
-	check "debugfs: no request failed" [ "$(ctr request_errors)" = 0 ]
+		eval '[ "$(pviommu_stat sent_PROBE)" -ge 1 ] && [ "$(pviommu_stat sent_ATTACH)" -ge 1 ] &&
+		      [ "$(pviommu_stat sent_MAP)" -gt 0 ] && [ "$(pviommu_stat sent_UNMAP)" -gt 0 ]'
+	check "debugfs: no request failed" [ "$(pviommu_stat request_errors)" = 0 ]
 
 	check "modprobe pviommu_dmabench" modprobe pviommu_dmabench
 	bench() {
@@ -110,11 +108,11 @@ on_l1() {
 	check "nvme was unbound first" [ ! -e "/sys/bus/pci/devices/$nvme/driver" ]
 	check "nvme left its IOMMU group" [ ! -e "/sys/bus/pci/devices/$nvme/iommu_group" ]
 	diag "stats after removal: $(tr '\n' ' ' <$DBG/pviommu/stats)"
-	balanced() { [ "$(ctr "$1"_alloc)" = "$(ctr "$1"_free)" ]; }
+	balanced() { [ "$(pviommu_stat "$1"_alloc)" = "$(pviommu_stat "$1"_free)" ]; }
 	check "no leak: requests, mappings, domains, endpoints, reserved regions" \
 		eval 'balanced requests && balanced mappings && balanced domains && balanced endpoints && balanced resv_regions'
 	check "no live mapping, domain or endpoint" \
-		[ "$(ctr mappings_live)$(ctr domains_live)$(ctr endpoints_live)" = 000 ]
+		[ "$(pviommu_stat mappings_live)$(pviommu_stat domains_live)$(pviommu_stat endpoints_live)" = 000 ]
 	check "rmmod pviommu_dmabench pviommu" rmmod pviommu_dmabench pviommu
 
 	check "modprobe pviommu again" modprobe pviommu

@@ -226,7 +226,7 @@ on_l2() {
 
 	mount -t debugfs none $DBG 2>/dev/null
 	if [ "$RIG_BENCH_CONFIG" = pv ]; then
-		check "modprobe pviommu, then virtio_pci" eval 'modprobe pviommu && modprobe virtio_pci' ||
+		pviommu_load ||
 			exit 1
 	fi
 	nvme=$(pci_find 1b36:0010)

@@ -51,7 +51,7 @@ on_l2() {
 	check "edu is in no IOMMU group yet (pviommu not loaded)" [ ! -e "$dev/iommu_group" ]
 	edu_raw "$edu" blocked | tap_import "unattached: "
 
-	check "modprobe pviommu, then virtio_pci" eval 'modprobe pviommu && modprobe virtio_pci'
+	pviommu_load
 	check "edu $edu is in an IOMMU group" [ -e "$dev/iommu_group" ] || exit 1
 	gtype=/sys/kernel/iommu_groups/$(basename "$(readlink "$dev/iommu_group")")/type
 	check "edu's group switched to an identity domain" \

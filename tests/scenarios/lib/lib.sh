@@ -37,6 +37,12 @@ vfio_bind() {
 	[ "$(basename "$(readlink "$d/driver")")" = vfio-pci ]
 }
 
+# pviommu_stat NAME: one of pviommu.ko's debugfs counters.
+pviommu_stat() { sed -n "s/^$1 //p" /sys/kernel/debug/pviommu/stats; }
+
+# pviommu_load: a test point that pviommu.ko, then the virtio transport, loaded.
+pviommu_load() { check "modprobe pviommu, then virtio_pci" eval 'modprobe pviommu && modprobe virtio_pci'; }
+
 # vhost_stat NAME: a counter of the (only) live vhost-iommu device, empty if none.
 vhost_stat() { sed -n "s/^$1 //p" /sys/kernel/debug/vhost-iommu/*/stats 2>/dev/null | head -n1; }
 
