@@ -134,9 +134,6 @@ struct viommu_dev {
 	struct list_head		topo;		/* struct viommu_topo_ep */
 };
 
-/* A mapping of a domain: proto/'s table entry. */
-#define viommu_mapping viommu_model_mapping
-
 struct viommu_domain {
 	struct iommu_domain		domain;		/* the core's */
 	/*
@@ -151,7 +148,7 @@ struct viommu_domain {
 	u32				map_flags;	/* mutex, fixed once set */
 
 	spinlock_t			mappings_lock;	/* mappings, nr_endpoints */
-	struct viommu_model_itree		mappings;	/* mappings_lock: the device's shadow */
+	struct viommu_model_mappings	mappings;	/* mappings_lock: the device's shadow */
 	unsigned long			nr_endpoints;	/* mappings_lock */
 	bool				bypass;		/* mutex, fixed once set */
 };

@@ -34,11 +34,11 @@
 
 /* The shadow */
 
-static struct viommu_mapping *viommu_mapping_alloc(u64 start, u64 last,
-						   phys_addr_t paddr,
-						   u32 flags, gfp_t gfp)
+static struct viommu_model_mapping *viommu_mapping_alloc(u64 start, u64 last,
+							 phys_addr_t paddr,
+							 u32 flags, gfp_t gfp)
 {
-	struct viommu_mapping *m = kzalloc(sizeof(*m), gfp);
+	struct viommu_model_mapping *m = kzalloc(sizeof(*m), gfp);
 
 	if (!m)
 		return NULL;
@@ -50,7 +50,7 @@ static struct viommu_mapping *viommu_mapping_alloc(u64 start, u64 last,
 	return m;
 }
 
-static void viommu_mapping_free(struct viommu_mapping *m)
+static void viommu_mapping_free(struct viommu_model_mapping *m)
 {
 	kfree(m);
 	viommu_count(VIOMMU_C_MAPPING_FREE);
@@ -58,14 +58,15 @@ static void viommu_mapping_free(struct viommu_mapping *m)
 
 /* Insert into the shadow; -EEXIST if it overlaps.  Caller holds the lock. */
 static int viommu_shadow_insert(struct viommu_domain *vdomain,
-				struct viommu_mapping *m)
+				struct viommu_model_mapping *m)
 {
 	lockdep_assert_held(&vdomain->mappings_lock);
-	if (viommu_model_mappings_insert(&vdomain->mappings, m) !=
-	    VIRTIO_IOMMU_S_OK) {
+	if (viommu_model_mappings_check_map(&vdomain->mappings, m->iova.start,
+					    m->iova.last) != VIRTIO_IOMMU_S_OK) {
 		viommu_count(VIOMMU_C_OVERLAP_REFUSED);
 		return -EEXIST;
 	}
+	viommu_model_mappings_insert(&vdomain->mappings, m);
 	viommu_count(VIOMMU_C_MAPPINGS_LIVE);
 	return 0;
 }
@@ -74,7 +75,7 @@ static int viommu_shadow_insert(struct viommu_domain *vdomain,
 static u64 viommu_shadow_take(struct viommu_domain *vdomain, u64 start,
 			      u64 last)
 {
-	struct viommu_mapping *m;
+	struct viommu_model_mapping *m;
 	u64 removed = 0;
 
 	lockdep_assert_held(&vdomain->mappings_lock);
@@ -88,7 +89,7 @@ static u64 viommu_shadow_take(struct viommu_domain *vdomain, u64 start,
 
 static void viommu_fill_map(struct virtio_iommu_req_map *map,
 			    struct viommu_domain *vdomain,
-			    const struct viommu_mapping *m)
+			    const struct viommu_model_mapping *m)
 {
 	*map = (struct virtio_iommu_req_map) {
 		.head.type	= VIRTIO_IOMMU_T_MAP,
@@ -107,14 +108,12 @@ static void viommu_fill_map(struct virtio_iommu_req_map *map,
 static int viommu_replay_mappings(struct viommu_domain *vdomain)
 {
 	struct virtio_iommu_req_map map;
-	struct viommu_model_interval *node;
-	struct viommu_mapping *m;
+	struct viommu_model_mapping *m;
 	int ret;
 
 	lockdep_assert_held(&vdomain->mappings_lock);
-	for (node = viommu_model_itree_min(&vdomain->mappings); node;
-	     node = viommu_model_itree_next(node, U64_MAX)) {
-		m = container_of(node, struct viommu_mapping, iova);
+	for (m = viommu_model_mappings_first(&vdomain->mappings, 0, U64_MAX); m;
+	     m = viommu_model_mappings_next(m, 0, U64_MAX)) {
 		viommu_fill_map(&map, vdomain, m);
 		ret = viommu_send_req_sync(vdomain->viommu, &map, sizeof(map));
 		if (ret)
@@ -302,7 +301,7 @@ static struct iommu_domain *viommu_domain_alloc(unsigned int type)
 
 	mutex_init(&vdomain->mutex);
 	spin_lock_init(&vdomain->mappings_lock);
-	vdomain->mappings = VIOMMU_MODEL_ITREE_INIT;
+	vdomain->mappings = VIOMMU_MODEL_MAPPINGS_INIT;
 	return &vdomain->domain;
 }
 
@@ -315,7 +314,7 @@ static int viommu_domain_map_identity(struct viommu_endpoint *vep,
 	u64 limit = vdomain->domain.geometry.aperture_end;
 	u32 flags = VIRTIO_IOMMU_MAP_F_READ | VIRTIO_IOMMU_MAP_F_WRITE;
 	struct iommu_resv_region *resv;
-	struct viommu_mapping *m;
+	struct viommu_model_mapping *m;
 	unsigned long irqflags;
 	int ret = 0;
 
@@ -557,7 +556,7 @@ static int viommu_map_pages(struct iommu_domain *domain, unsigned long iova,
 	size_t size = pgsize * pgcount;
 	u64 last = (u64)iova + size - 1;
 	struct virtio_iommu_req_map map;
-	struct viommu_mapping *m;
+	struct viommu_model_mapping *m;
 	unsigned long flags;
 	u32 map_flags;
 	int ret;
@@ -593,7 +592,7 @@ static int viommu_map_pages(struct iommu_domain *domain, unsigned long iova,
 		viommu_fill_map(&map, vdomain, m);
 		ret = viommu_add_req(vdomain->viommu, &map, sizeof(map));
 		if (ret) {
-			viommu_model_itree_remove(&vdomain->mappings, &m->iova);
+			viommu_model_mappings_remove(&vdomain->mappings, m);
 			viommu_count_add(VIOMMU_C_MAPPINGS_LIVE, -1);
 			spin_unlock_irqrestore(&vdomain->mappings_lock, flags);
 			viommu_mapping_free(m);
@@ -615,7 +614,7 @@ static size_t viommu_unmap_pages(struct iommu_domain *domain,
 	struct viommu_domain *vdomain = to_viommu_domain(domain);
 	u64 last = (u64)iova + pgsize * pgcount - 1;
 	struct virtio_iommu_req_unmap unmap;
-	struct viommu_mapping *m;
+	struct viommu_model_mapping *m;
 	unsigned long flags;
 	u64 removed;
 
@@ -638,12 +637,6 @@ static size_t viommu_unmap_pages(struct iommu_domain *domain,
 	if (m && m->iova.last > last)
 		last = m->iova.last;
 
-	if (viommu_model_mappings_check_unmap(&vdomain->mappings, iova, last) !=
-	    VIRTIO_IOMMU_S_OK) {
-		spin_unlock_irqrestore(&vdomain->mappings_lock, flags);
-		viommu_count(VIOMMU_C_SPLIT_REFUSED);
-		return 0;
-	}
 	removed = viommu_shadow_take(vdomain, iova, last);
 	if (!removed) {
 		spin_unlock_irqrestore(&vdomain->mappings_lock, flags);
@@ -669,7 +662,7 @@ static phys_addr_t viommu_iova_to_phys(struct iommu_domain *domain,
 				       dma_addr_t iova)
 {
 	struct viommu_domain *vdomain = to_viommu_domain(domain);
-	struct viommu_mapping *m;
+	struct viommu_model_mapping *m;
 	unsigned long flags;
 	phys_addr_t paddr = 0;
 
