@@ -29,7 +29,7 @@
 
 #include "viommu.h"
 
-DEFINE_MUTEX(viommu_list_lock);
+DEFINE_MUTEX(viommu_list_lock);		/* viommu_list, each device's ->list */
 LIST_HEAD(viommu_list);			/* viommu_list_lock */
 
 /*
@@ -86,68 +86,6 @@ struct viommu_alias_ctx {
 	int err;
 	bool add;		/* add IDs, or only test for one */
 };
-
-/*
- * The requester IDs the device's DMA may carry: its own, quirk aliases and
- * those of bridges that take ownership of its transactions.  The kernel's
- * pci_for_each_dma_alias() is not exported in 6.1; this follows the same
- * PCI rules.  Stops at, and returns, the first non-zero result of
- * viommu_alias_visit().
- */
-static int viommu_alias_visit(struct pci_dev *pdev, u16 alias,
-			      struct viommu_alias_ctx *ctx);
-
-static int viommu_walk_dma_aliases(struct pci_dev *pdev,
-				     struct viommu_alias_ctx *data)
-{
-	struct pci_bus *bus;
-	struct pci_dev *tmp;
-	unsigned int devfn;
-	int ret;
-
-	ret = viommu_alias_visit(pdev, pci_dev_id(pdev), data);
-	if (ret)
-		return ret;
-	if (pdev->dma_alias_mask) {
-		for_each_set_bit(devfn, pdev->dma_alias_mask, 256) {
-			ret = viommu_alias_visit(pdev,
-						 PCI_DEVID(pdev->bus->number,
-							   devfn), data);
-			if (ret)
-				return ret;
-		}
-	}
-
-	for (bus = pdev->bus; !pci_is_root_bus(bus); bus = bus->parent) {
-		tmp = bus->self;
-		if (!tmp)
-			continue;
-		if (pci_is_pcie(tmp)) {
-			switch (pci_pcie_type(tmp)) {
-			case PCI_EXP_TYPE_PCI_BRIDGE:
-				ret = viommu_alias_visit(tmp,
-					PCI_DEVID(tmp->subordinate->number, 0),
-					data);
-				break;
-			case PCI_EXP_TYPE_PCIE_BRIDGE:
-				ret = viommu_alias_visit(tmp, pci_dev_id(tmp),
-							 data);
-				break;
-			default:
-				continue;
-			}
-		} else if (tmp->dev_flags & PCI_DEV_FLAG_PCIE_BRIDGE_ALIAS) {
-			ret = viommu_alias_visit(tmp,
-				PCI_DEVID(tmp->subordinate->number, 0), data);
-		} else {
-			ret = viommu_alias_visit(tmp, pci_dev_id(tmp), data);
-		}
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
 
 /* For each DMA alias of the device: the endpoint ID of a range it is in. */
 static int viommu_alias_add_id(struct pci_dev *pdev, u16 alias, void *data)
@@ -209,6 +147,64 @@ static int viommu_alias_visit(struct pci_dev *pdev, u16 alias,
 	if (ctx->add)
 		return viommu_alias_add_id(pdev, alias, ctx);
 	return viommu_alias_in_range(pdev, alias, ctx);
+}
+
+/*
+ * The requester IDs the device's DMA may carry: its own, quirk aliases and
+ * those of bridges that take ownership of its transactions.  The kernel's
+ * pci_for_each_dma_alias() is not exported in 6.1; this follows the same
+ * PCI rules.  Stops at, and returns, the first non-zero result of
+ * viommu_alias_visit().
+ */
+static int viommu_walk_dma_aliases(struct pci_dev *pdev,
+				   struct viommu_alias_ctx *ctx)
+{
+	struct pci_bus *bus;
+	struct pci_dev *tmp;
+	unsigned int devfn;
+	int ret;
+
+	ret = viommu_alias_visit(pdev, pci_dev_id(pdev), ctx);
+	if (ret)
+		return ret;
+	if (pdev->dma_alias_mask) {
+		for_each_set_bit(devfn, pdev->dma_alias_mask, 256) {
+			ret = viommu_alias_visit(pdev,
+						 PCI_DEVID(pdev->bus->number, devfn),
+						 ctx);
+			if (ret)
+				return ret;
+		}
+	}
+
+	for (bus = pdev->bus; !pci_is_root_bus(bus); bus = bus->parent) {
+		tmp = bus->self;
+		if (!tmp)
+			continue;
+		if (pci_is_pcie(tmp)) {
+			switch (pci_pcie_type(tmp)) {
+			case PCI_EXP_TYPE_PCI_BRIDGE:
+				ret = viommu_alias_visit(tmp,
+							 PCI_DEVID(tmp->subordinate->number, 0),
+							 ctx);
+				break;
+			case PCI_EXP_TYPE_PCIE_BRIDGE:
+				ret = viommu_alias_visit(tmp, pci_dev_id(tmp), ctx);
+				break;
+			default:
+				continue;
+			}
+		} else if (tmp->dev_flags & PCI_DEV_FLAG_PCIE_BRIDGE_ALIAS) {
+			ret = viommu_alias_visit(tmp,
+						 PCI_DEVID(tmp->subordinate->number, 0),
+						 ctx);
+		} else {
+			ret = viommu_alias_visit(tmp, pci_dev_id(tmp), ctx);
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /*
