@@ -22,7 +22,6 @@
 struct ubackend {
 	struct viommu_model dev;	/* first: the ops get &ub->dev */
 	struct viommu_model_endpoint ep;
-	struct viommu_model_resv_region resv[1];
 	struct ub_params p;
 	uint16_t last_avail, used_idx;
 	pthread_t thread;
@@ -110,7 +109,7 @@ static u8 ub_map(struct viommu_model *dev, struct viommu_model_domain *domain,
 		 struct viommu_model_mapping *m)
 {
 	struct ubackend *ub = to_ub(dev);
-	uint64_t size = m->iova.last - m->iova.start + 1;
+	uint64_t size = viommu_model_mapping_size(m);
 	struct vfio_iommu_type1_dma_map map = {
 		.argsz = sizeof(map),
 		.iova = m->iova.start,
@@ -156,18 +155,23 @@ static void ub_unmap(struct viommu_model *dev, struct viommu_model_domain *domai
 	struct vfio_iommu_type1_dma_unmap unmap = {
 		.argsz = sizeof(unmap),
 		.iova = m->iova.start,
-		.size = m->iova.last - m->iova.start + 1,
+		.size = viommu_model_mapping_size(m),
 	};
 
 	(void)domain;
 	if (!(m->flags & (VIRTIO_IOMMU_MAP_F_READ | VIRTIO_IOMMU_MAP_F_WRITE)))
 		return;
 	if (ioctl(ub->p.container, VFIO_IOMMU_UNMAP_DMA, &unmap) ||
-	    unmap.size != m->iova.last - m->iova.start + 1)
+	    unmap.size != viommu_model_mapping_size(m))
 		ub->st.dma_errors++;
 	else
 		ub->st.unmap_dma++;
 }
+
+/* The endpoint's one reserved region, as vhost_iommu.ko reports on x86. */
+static const struct viommu_model_resv_region ub_resv[] = {
+	VIOMMU_MODEL_X86_MSI_REGION,
+};
 
 static const struct viommu_model_ops ub_ops = {
 	.find_endpoint = ub_find_endpoint,
@@ -317,12 +321,9 @@ struct ubackend *ub_start(const struct ub_params *p)
 			    (1ull << VIRTIO_IOMMU_F_DOMAIN_RANGE) |
 			    (1ull << VIRTIO_IOMMU_F_MAP_UNMAP) |
 			    (1ull << VIRTIO_IOMMU_F_PROBE));
-	ub->resv[0] = (struct viommu_model_resv_region){ VIOMMU_MODEL_X86_MSI_START,
-						     VIOMMU_MODEL_X86_MSI_END,
-						     VIRTIO_IOMMU_RESV_MEM_T_MSI };
 	ub->ep.id = p->endpoint_id;
-	ub->ep.resv = ub->resv;
-	ub->ep.nr_resv = 1;
+	ub->ep.resv = ub_resv;
+	ub->ep.nr_resv = ARRAY_SIZE(ub_resv);
 	ub->resp = calloc(1, viommu_model_resp_size(&ub->dev));
 	if (!ub->resp) {
 		free(ub);
@@ -355,14 +356,14 @@ void ub_stop(struct ubackend *ub)
 
 void ub_get_stats(struct ubackend *ub, struct ub_stats *st)
 {
-	unsigned int i;
+	static_assert(sizeof(st->requests) == sizeof(ub->dev.stats.requests) &&
+		      sizeof(st->status) == sizeof(ub->dev.stats.status),
+		      "struct ub_stats carries struct viommu_model_stats");
 
 	pthread_mutex_lock(&ub->lock);
 	*st = ub->st;
-	for (i = 0; i < 6; i++)
-		st->requests[i] = ub->dev.stats.requests[i];
-	for (i = 0; i < 9; i++)
-		st->status[i] = ub->dev.stats.status[i];
+	memcpy(st->requests, ub->dev.stats.requests, sizeof(st->requests));
+	memcpy(st->status, ub->dev.stats.status, sizeof(st->status));
 	st->mappings = ub->dev.stats.mappings;
 	pthread_mutex_unlock(&ub->lock);
 }

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <linux/virtio_iommu.h>
 #include <linux/virtio_ring.h>
 
 /* One guest RAM region: [gpa, gpa + size) lives at hva. */
@@ -46,8 +47,9 @@ struct ub_params {
 };
 
 struct ub_stats {
-	uint64_t requests[6];		/* as vhost_iommu_stats.requests */
-	uint64_t status[9];		/* by VIRTIO_IOMMU_S_* */
+	/* The model's counters: struct viommu_model_stats */
+	uint64_t requests[VIRTIO_IOMMU_T_PROBE + 1];	/* [0]: used_len 0 */
+	uint64_t status[VIRTIO_IOMMU_S_NOMEM + 1];	/* by VIRTIO_IOMMU_S_* */
 	uint64_t mappings;		/* live in the model */
 	uint64_t map_dma, unmap_dma;	/* type1 ioctls that succeeded */
 	uint64_t dma_errors;		/* type1 ioctls that failed */

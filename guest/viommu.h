@@ -11,6 +11,28 @@
  *                  reserved regions, fault reporting;
  *   viommu_topo.c  topology: ACPI VIOT (parsed here when the kernel has no
  *                  CONFIG_ACPI_VIOT), fwspecs, IOMMU group checks.
+ *
+ * Locks
+ * -----
+ * Beside each field: the lock that protects it, or why it needs none.
+ * "probe" fields are set before the device is registered or the object
+ * published, and only read afterwards.
+ *   viommu_list_lock         (mutex) viommu_list and each device's ->list;
+ *   viommu_domain.mutex      a domain's binding to a device (first attach);
+ *   viommu_domain.mappings_lock  (spinlock, irqsave: map_pages() may be
+ *                            atomic) the domain's shadow mappings and
+ *                            endpoint count;
+ *   viommu_dev.request_lock  (spinlock, irqsave) the request queue;
+ *   viommu_dev.ep_lock       (spinlock, irqsave: the fault handler runs in
+ *                            the event queue's interrupt) the device's
+ *                            endpoint list, and each endpoint's ->vdomain
+ *                            for the fault handler.
+ * Nesting, outermost first:
+ *   viommu_domain.mutex -> mappings_lock -> request_lock
+ * (map_pages() and the replay of a domain's mappings queue requests under
+ * mappings_lock, so that the device sees MAPs and UNMAPs in shadow order).
+ * ep_lock nests with none of them: it is held only around the endpoint
+ * list and the fault handler's report.
  */
 #ifndef PVIOMMU_GUEST_VIOMMU_H
 #define PVIOMMU_GUEST_VIOMMU_H
@@ -79,21 +101,22 @@ static inline void viommu_count_add(enum viommu_counter c, s64 n)
 
 /* One virtio-iommu device. */
 struct viommu_dev {
-	struct iommu_device		iommu;
-	struct device			*dev;		/* &vdev->dev */
-	struct virtio_device		*vdev;
+	struct iommu_device		iommu;		/* the core's */
+	struct device			*dev;		/* probe: &vdev->dev */
+	struct virtio_device		*vdev;		/* probe */
 	struct kref			kref;		/* + one per live domain */
-	struct list_head		list;		/* in viommu_list */
+	struct list_head		list;		/* viommu_list_lock */
 
-	struct ida			domain_ids;
+	struct ida			domain_ids;	/* the ida's own lock */
 
-	struct virtqueue		*vqs[2];
+	struct virtqueue		*vqs[2];	/* probe */
 	spinlock_t			request_lock;	/* requests, vq 0 */
-	struct list_head		requests;	/* queued, not yet used */
-	bool				dead;		/* queues are gone */
-	void				*evts;
+	/* request_lock: queued, not yet used */
+	struct list_head		requests;
+	bool				dead;		/* request_lock: queues gone */
+	void				*evts;		/* probe: event buffers */
 
-	/* Configuration */
+	/* Configuration: probe */
 	struct iommu_domain_geometry	geometry;
 	u64				pgsize_bitmap;
 	u32				first_domain;
@@ -104,25 +127,30 @@ struct viommu_dev {
 
 	/* Probed endpoints, for fault lookup and removal */
 	spinlock_t			ep_lock;	/* endpoints, ->vdomain */
-	struct list_head		endpoints;
+	struct list_head		endpoints;	/* ep_lock */
 
-	/* Topology, see viommu_topo.c */
+	/* Topology, see viommu_topo.c: probe, fixed while on viommu_list */
 	bool				private_viot;	/* we gave the fwspecs */
 	struct list_head		topo;		/* struct viommu_topo_ep */
-	bool				registered;
 };
 
 struct viommu_domain {
-	struct iommu_domain		domain;
-	struct viommu_dev		*viommu;	/* set at first attach */
-	struct mutex			mutex;		/* protects viommu */
-	unsigned int			id;
-	u32				map_flags;
+	struct iommu_domain		domain;		/* the core's */
+	/*
+	 * mutex: set by the first attach.  map, unmap and flush read it
+	 * without the mutex: the core's users (the DMA API, VFIO) attach a
+	 * domain before they map it, ordered by their own locks, and a NULL
+	 * refuses the call.
+	 */
+	struct viommu_dev		*viommu;
+	struct mutex			mutex;		/* viommu, and with it: */
+	unsigned int			id;		/* mutex, fixed once set */
+	u32				map_flags;	/* mutex, fixed once set */
 
 	spinlock_t			mappings_lock;	/* mappings, nr_endpoints */
-	struct viommu_model_mappings	mappings;	/* shadow of the device */
-	unsigned long			nr_endpoints;
-	bool				bypass;
+	struct viommu_model_mappings	mappings;	/* mappings_lock: the device's shadow */
+	unsigned long			nr_endpoints;	/* mappings_lock */
+	bool				bypass;		/* mutex, fixed once set */
 };
 
 static inline struct viommu_domain *to_viommu_domain(struct iommu_domain *d)
@@ -131,11 +159,17 @@ static inline struct viommu_domain *to_viommu_domain(struct iommu_domain *d)
 }
 
 struct viommu_endpoint {
-	struct device			*dev;
-	struct viommu_dev		*viommu;
-	struct viommu_domain		*vdomain;	/* under viommu->ep_lock */
-	struct list_head		resv_regions;
-	struct list_head		list;		/* in viommu->endpoints */
+	struct device			*dev;		/* probe */
+	struct viommu_dev		*viommu;	/* probe */
+	/*
+	 * Written by attach_dev() and release_device() under viommu->ep_lock,
+	 * which the fault handler reads it under; the writers, which the core
+	 * serialises, read it unlocked (viommu_set_ep_domain()).
+	 */
+	struct viommu_domain		*vdomain;
+	struct list_head		resv_regions;	/* probe */
+	struct list_head		list;		/* viommu->ep_lock */
+	/* Set once, by viommu_topo_check_groups(): WRITE_ONCE/READ_ONCE */
 	bool				group_incomplete;
 };
 

@@ -136,23 +136,23 @@ viommu_resv_alloc(phys_addr_t start, size_t length, int prot,
 	return r;
 }
 
-static void viommu_resv_insert_sorted(struct viommu_endpoint *vdev,
+static void viommu_resv_insert_sorted(struct viommu_endpoint *vep,
 				      struct iommu_resv_region *region)
 {
 	struct iommu_resv_region *next;
 
-	list_for_each_entry(next, &vdev->resv_regions, list) {
+	list_for_each_entry(next, &vep->resv_regions, list) {
 		if (next->start > region->start)
 			break;
 	}
 	list_add_tail(&region->list, &next->list);
 }
 
-static void viommu_resv_put_all(struct viommu_endpoint *vdev)
+static void viommu_resv_put_all(struct viommu_endpoint *vep)
 {
 	struct iommu_resv_region *r, *tmp;
 
-	list_for_each_entry_safe(r, tmp, &vdev->resv_regions, list) {
+	list_for_each_entry_safe(r, tmp, &vep->resv_regions, list) {
 		list_del(&r->list);
 		kfree(r);
 		viommu_count(VIOMMU_C_RESV_FREE);
@@ -160,7 +160,7 @@ static void viommu_resv_put_all(struct viommu_endpoint *vdev)
 }
 
 /* One RESV_MEM property, @len bytes including its header. */
-static void viommu_add_resv_mem(struct viommu_endpoint *vdev,
+static void viommu_add_resv_mem(struct viommu_endpoint *vep,
 				const struct virtio_iommu_probe_resv_mem *mem,
 				size_t len)
 {
@@ -169,7 +169,7 @@ static void viommu_add_resv_mem(struct viommu_endpoint *vdev,
 
 	/* The length is the property's own, never the type's. */
 	if (len < sizeof(*mem)) {
-		dev_warn(vdev->dev, "RESV_MEM property of %zu bytes ignored\n",
+		dev_warn(vep->dev, "RESV_MEM property of %zu bytes ignored\n",
 			 len);
 		return;
 	}
@@ -177,7 +177,7 @@ static void viommu_add_resv_mem(struct viommu_endpoint *vdev,
 	end = le64_to_cpu(mem->end);
 	if (end < start || end - start + 1 == 0 ||
 	    (phys_addr_t)start != start || (phys_addr_t)end != end) {
-		dev_warn(vdev->dev, "RESV_MEM [%#llx-%#llx] ignored\n",
+		dev_warn(vep->dev, "RESV_MEM [%#llx-%#llx] ignored\n",
 			 start, end);
 		return;
 	}
@@ -188,7 +188,7 @@ static void viommu_add_resv_mem(struct viommu_endpoint *vdev,
 					   VIOMMU_MSI_PROT, IOMMU_RESV_MSI);
 		break;
 	default:
-		dev_info(vdev->dev,
+		dev_info(vep->dev,
 			 "RESV_MEM subtype %u treated as reserved\n",
 			 mem->subtype);
 		fallthrough;
@@ -198,7 +198,7 @@ static void viommu_add_resv_mem(struct viommu_endpoint *vdev,
 		break;
 	}
 	if (region)
-		viommu_resv_insert_sorted(vdev, region);
+		viommu_resv_insert_sorted(vep, region);
 }
 
 /*
@@ -207,7 +207,7 @@ static void viommu_add_resv_mem(struct viommu_endpoint *vdev,
  * of failing the whole registration.
  */
 static int viommu_probe_endpoint(struct viommu_dev *viommu,
-				 struct viommu_endpoint *vdev,
+				 struct viommu_endpoint *vep,
 				 struct iommu_fwspec *fwspec)
 {
 	struct virtio_iommu_probe_property *prop;
@@ -229,14 +229,14 @@ static int viommu_probe_endpoint(struct viommu_dev *viommu,
 	ret = viommu_send_req_sync(viommu, probe, probe_len);
 	if (ret == -ENOENT) {
 		/* The firmware named it, but the device does not know it. */
-		dev_warn(vdev->dev,
+		dev_warn(vep->dev,
 			 "endpoint %u unknown to the IOMMU: left untranslated\n",
 			 fwspec->ids[0]);
 		ret = -ENODEV;
 		goto out;
 	}
 	if (ret) {
-		dev_err(vdev->dev, "PROBE of endpoint %u failed: %d\n",
+		dev_err(vep->dev, "PROBE of endpoint %u failed: %d\n",
 			fwspec->ids[0], ret);
 		goto out;
 	}
@@ -249,21 +249,21 @@ static int viommu_probe_endpoint(struct viommu_dev *viommu,
 		if (raw == VIRTIO_IOMMU_PROBE_T_NONE)
 			break;
 		if (cur + sizeof(*prop) + len > viommu->probe_size) {
-			dev_warn(vdev->dev,
+			dev_warn(vep->dev,
 				 "PROBE property %#x overruns the buffer: ignored\n",
 				 raw);
 			break;
 		}
 		if (raw & VIOMMU_MODEL_PROBE_T_RESERVED_MASK) {
-			dev_dbg(vdev->dev,
+			dev_dbg(vep->dev,
 				"PROBE property %#x has reserved bits: ignored\n",
 				raw);
 		} else if ((raw & VIRTIO_IOMMU_PROBE_T_MASK) ==
 			   VIRTIO_IOMMU_PROBE_T_RESV_MEM) {
-			viommu_add_resv_mem(vdev, (void *)prop,
+			viommu_add_resv_mem(vep, (void *)prop,
 					    sizeof(*prop) + len);
 		} else {
-			dev_dbg(vdev->dev, "unknown PROBE property %#x skipped\n",
+			dev_dbg(vep->dev, "unknown PROBE property %#x skipped\n",
 				raw);
 		}
 		cur += sizeof(*prop) + len;
@@ -273,11 +273,11 @@ out:
 	return ret;
 }
 
-static bool viommu_has_msi_region(struct viommu_endpoint *vdev)
+static bool viommu_has_msi_region(struct viommu_endpoint *vep)
 {
 	struct iommu_resv_region *r;
 
-	list_for_each_entry(r, &vdev->resv_regions, list)
+	list_for_each_entry(r, &vep->resv_regions, list)
 		if (r->type == IOMMU_RESV_MSI)
 			return true;
 	return false;
@@ -306,7 +306,7 @@ static struct iommu_domain *viommu_domain_alloc(unsigned int type)
 }
 
 /* Identity-map the input range, minus the endpoint's reserved regions. */
-static int viommu_domain_map_identity(struct viommu_endpoint *vdev,
+static int viommu_domain_map_identity(struct viommu_endpoint *vep,
 				      struct viommu_domain *vdomain)
 {
 	u64 granule = 1ULL << __ffs64(vdomain->domain.pgsize_bitmap);
@@ -324,7 +324,7 @@ static int viommu_domain_map_identity(struct viommu_endpoint *vdev,
 		limit = ALIGN_DOWN(limit, granule) - 1 + granule;
 
 	spin_lock_irqsave(&vdomain->mappings_lock, irqflags);
-	list_for_each_entry(resv, &vdev->resv_regions, list) {
+	list_for_each_entry(resv, &vep->resv_regions, list) {
 		u64 resv_start = ALIGN_DOWN(resv->start, granule);
 		u64 resv_end = ALIGN(resv->start + resv->length, granule) - 1;
 
@@ -356,17 +356,18 @@ out:
 }
 
 /* Bind a domain to the device of its first endpoint.  Under its mutex. */
-static int viommu_domain_finalise(struct viommu_endpoint *vdev,
+static int viommu_domain_finalise(struct viommu_endpoint *vep,
 				  struct viommu_domain *vdomain)
 {
-	struct viommu_dev *viommu = vdev->viommu;
+	struct viommu_dev *viommu = vep->viommu;
 	struct iommu_domain *domain = &vdomain->domain;
 	int ret;
 
+	lockdep_assert_held(&vdomain->mutex);
 	ret = ida_alloc_range(&viommu->domain_ids, viommu->first_domain,
 			      viommu->last_domain, GFP_KERNEL);
 	if (ret < 0) {
-		dev_err(vdev->dev, "no free domain ID in [%u-%u]\n",
+		dev_err(vep->dev, "no free domain ID in [%u-%u]\n",
 			viommu->first_domain, viommu->last_domain);
 		return ret;
 	}
@@ -379,7 +380,7 @@ static int viommu_domain_finalise(struct viommu_endpoint *vdev,
 		if (viommu->bypass_config) {
 			vdomain->bypass = true;
 		} else {
-			ret = viommu_domain_map_identity(vdev, vdomain);
+			ret = viommu_domain_map_identity(vep, vdomain);
 			if (ret) {
 				ida_free(&viommu->domain_ids, vdomain->id);
 				return ret;
@@ -413,16 +414,37 @@ static void viommu_domain_free(struct iommu_domain *domain)
 	viommu_count_add(VIOMMU_C_DOMAINS_LIVE, -1);
 }
 
-static void viommu_set_ep_domain(struct viommu_endpoint *vdev,
+/*
+ * vep->vdomain has two writers, attach_dev() and release_device() (through
+ * viommu_detach_dev()), which the iommu core never runs at the same time for
+ * one device: attach_dev() under the group's mutex while the device is in
+ * the group, release_device() once the device leaves the bus or its IOMMU
+ * goes (viommu_remove() unbinds the drivers first).  An attach racing a
+ * release would use the endpoint that the release frees, which no lock of
+ * ours could prevent.  So the writers read it without a lock.  The other
+ * reader is the fault handler, in interrupt context at any time: for it the
+ * write is under ep_lock.  map_pages() and unmap_pages() never read it; they
+ * go by the domain's nr_endpoints, under its mappings_lock.
+ */
+static void viommu_set_ep_domain(struct viommu_endpoint *vep,
 				 struct viommu_domain *vdomain)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&vdev->viommu->ep_lock, flags);
-	vdev->vdomain = vdomain;
-	spin_unlock_irqrestore(&vdev->viommu->ep_lock, flags);
+	spin_lock_irqsave(&vep->viommu->ep_lock, flags);
+	vep->vdomain = vdomain;
+	spin_unlock_irqrestore(&vep->viommu->ep_lock, flags);
 }
 
+/*
+ * After the DETACH, or the ATTACH that moved the endpoint away, has
+ * completed.  A MAP or UNMAP that map_pages() or unmap_pages() queued in
+ * between still counted the endpoint, and reaches a domain the device may
+ * have dropped: it fails with NOENT, logged but harmless, as the shadow
+ * keeps every mapping for a replay.  Counting the endpoint out before the
+ * request instead would leave out MAPs that the still-attached endpoint may
+ * use.
+ */
 static void viommu_domain_drop_endpoint(struct viommu_domain *vdomain)
 {
 	unsigned long flags;
@@ -435,14 +457,16 @@ static void viommu_domain_drop_endpoint(struct viommu_domain *vdomain)
 static int viommu_attach_dev(struct iommu_domain *domain, struct device *dev)
 {
 	struct iommu_fwspec *fwspec = dev_iommu_fwspec_get(dev);
-	struct viommu_endpoint *vdev = dev_iommu_priv_get(dev);
+	struct viommu_endpoint *vep = dev_iommu_priv_get(dev);
 	struct viommu_domain *vdomain = to_viommu_domain(domain);
-	struct viommu_domain *old = vdev->vdomain;
+	/* No lock: we write it, see viommu_set_ep_domain(). */
+	struct viommu_domain *old = vep->vdomain;
 	struct virtio_iommu_req_attach req;
 	unsigned long flags;
 	int i, ret = 0;
 
-	if (domain->type == IOMMU_DOMAIN_UNMANAGED && vdev->group_incomplete) {
+	if (domain->type == IOMMU_DOMAIN_UNMANAGED &&
+	    READ_ONCE(vep->group_incomplete)) {
 		dev_err(dev,
 			"its IOMMU group holds a device that pviommu does not translate: refusing to hand the group over\n");
 		return -EPERM;
@@ -450,8 +474,8 @@ static int viommu_attach_dev(struct iommu_domain *domain, struct device *dev)
 
 	mutex_lock(&vdomain->mutex);
 	if (!vdomain->viommu)
-		ret = viommu_domain_finalise(vdev, vdomain);
-	else if (vdomain->viommu != vdev->viommu)
+		ret = viommu_domain_finalise(vep, vdomain);
+	else if (vdomain->viommu != vep->viommu)
 		ret = -EXDEV;
 	mutex_unlock(&vdomain->mutex);
 	if (ret)
@@ -466,7 +490,7 @@ static int viommu_attach_dev(struct iommu_domain *domain, struct device *dev)
 
 	for (i = 0; i < fwspec->num_ids; i++) {
 		req.endpoint = cpu_to_le32(fwspec->ids[i]);
-		ret = viommu_send_req_sync(vdev->viommu, &req, sizeof(req));
+		ret = viommu_send_req_sync(vep->viommu, &req, sizeof(req));
 		if (ret) {
 			dev_err(dev, "ATTACH of endpoint %u to domain %u failed: %d\n",
 				fwspec->ids[i], vdomain->id, ret);
@@ -489,7 +513,7 @@ static int viommu_attach_dev(struct iommu_domain *domain, struct device *dev)
 		ret = viommu_replay_mappings(vdomain);
 	vdomain->nr_endpoints++;
 	spin_unlock_irqrestore(&vdomain->mappings_lock, flags);
-	viommu_set_ep_domain(vdev, vdomain);
+	viommu_set_ep_domain(vep, vdomain);
 
 	if (ret)
 		dev_err(dev, "replaying the mappings of domain %u failed: %d\n",
@@ -497,10 +521,11 @@ static int viommu_attach_dev(struct iommu_domain *domain, struct device *dev)
 	return ret;
 }
 
-static void viommu_detach_dev(struct viommu_endpoint *vdev)
+static void viommu_detach_dev(struct viommu_endpoint *vep)
 {
-	struct iommu_fwspec *fwspec = dev_iommu_fwspec_get(vdev->dev);
-	struct viommu_domain *vdomain = vdev->vdomain;
+	struct iommu_fwspec *fwspec = dev_iommu_fwspec_get(vep->dev);
+	/* No lock: we write it, see viommu_set_ep_domain(). */
+	struct viommu_domain *vdomain = vep->vdomain;
 	struct virtio_iommu_req_detach req;
 	int i, ret;
 
@@ -513,14 +538,14 @@ static void viommu_detach_dev(struct viommu_endpoint *vdev)
 	};
 	for (i = 0; i < fwspec->num_ids; i++) {
 		req.endpoint = cpu_to_le32(fwspec->ids[i]);
-		ret = viommu_send_req_sync(vdev->viommu, &req, sizeof(req));
+		ret = viommu_send_req_sync(vep->viommu, &req, sizeof(req));
 		if (ret)
-			dev_err(vdev->dev,
+			dev_err(vep->dev,
 				"DETACH of endpoint %u from domain %u failed: %d\n",
 				fwspec->ids[i], vdomain->id, ret);
 	}
 	viommu_domain_drop_endpoint(vdomain);
-	viommu_set_ep_domain(vdev, NULL);
+	viommu_set_ep_domain(vep, NULL);
 }
 
 static int viommu_map_pages(struct iommu_domain *domain, unsigned long iova,
@@ -675,7 +700,7 @@ static void viommu_iotlb_sync_map(struct iommu_domain *domain,
 static struct iommu_device *viommu_probe_device(struct device *dev)
 {
 	struct iommu_fwspec *fwspec = dev_iommu_fwspec_get(dev);
-	struct viommu_endpoint *vdev;
+	struct viommu_endpoint *vep;
 	struct viommu_dev *viommu;
 	unsigned long flags;
 	int ret;
@@ -695,22 +720,22 @@ static struct iommu_device *viommu_probe_device(struct device *dev)
 		return ERR_PTR(-EBUSY);
 	}
 
-	vdev = kzalloc(sizeof(*vdev), GFP_KERNEL);
-	if (!vdev)
+	vep = kzalloc(sizeof(*vep), GFP_KERNEL);
+	if (!vep)
 		return ERR_PTR(-ENOMEM);
 	viommu_count(VIOMMU_C_ENDPOINT_ALLOC);
-	vdev->dev = dev;
-	vdev->viommu = viommu;
-	INIT_LIST_HEAD(&vdev->resv_regions);
-	INIT_LIST_HEAD(&vdev->list);
-	dev_iommu_priv_set(dev, vdev);
+	vep->dev = dev;
+	vep->viommu = viommu;
+	INIT_LIST_HEAD(&vep->resv_regions);
+	INIT_LIST_HEAD(&vep->list);
+	dev_iommu_priv_set(dev, vep);
 
 	if (viommu->probe_size) {
-		ret = viommu_probe_endpoint(viommu, vdev, fwspec);
+		ret = viommu_probe_endpoint(viommu, vep, fwspec);
 		if (ret)
 			goto err_free;
 	}
-	if (IS_ENABLED(CONFIG_X86) && !viommu_has_msi_region(vdev)) {
+	if (IS_ENABLED(CONFIG_X86) && !viommu_has_msi_region(vep)) {
 		struct iommu_resv_region *msi;
 
 		msi = viommu_resv_alloc(VIOMMU_MSI_START, VIOMMU_MSI_LENGTH,
@@ -719,7 +744,7 @@ static struct iommu_device *viommu_probe_device(struct device *dev)
 			ret = -ENOMEM;
 			goto err_free;
 		}
-		viommu_resv_insert_sorted(vdev, msi);
+		viommu_resv_insert_sorted(vep, msi);
 	}
 
 	/*
@@ -732,15 +757,15 @@ static struct iommu_device *viommu_probe_device(struct device *dev)
 			 dev_name(viommu->dev));
 
 	spin_lock_irqsave(&viommu->ep_lock, flags);
-	list_add_tail(&vdev->list, &viommu->endpoints);
+	list_add_tail(&vep->list, &viommu->endpoints);
 	spin_unlock_irqrestore(&viommu->ep_lock, flags);
 	viommu_count(VIOMMU_C_ENDPOINTS_LIVE);
 	return &viommu->iommu;
 
 err_free:
-	viommu_resv_put_all(vdev);
+	viommu_resv_put_all(vep);
 	dev_iommu_priv_set(dev, NULL);
-	kfree(vdev);
+	kfree(vep);
 	viommu_count(VIOMMU_C_ENDPOINT_FREE);
 	return ERR_PTR(ret);
 }
@@ -756,14 +781,14 @@ static void viommu_probe_finalize(struct device *dev)
 
 static void viommu_release_device(struct device *dev)
 {
-	struct viommu_endpoint *vdev = dev_iommu_priv_get(dev);
-	struct viommu_dev *viommu = vdev->viommu;
+	struct viommu_endpoint *vep = dev_iommu_priv_get(dev);
+	struct viommu_dev *viommu = vep->viommu;
 	unsigned long flags;
 
-	viommu_detach_dev(vdev);
+	viommu_detach_dev(vep);
 
 	spin_lock_irqsave(&viommu->ep_lock, flags);
-	list_del(&vdev->list);
+	list_del(&vep->list);
 	spin_unlock_irqrestore(&viommu->ep_lock, flags);
 
 	/* Gone already if the endpoint itself is being deleted. */
@@ -772,8 +797,8 @@ static void viommu_release_device(struct device *dev)
 	/* Its DMA domain is going away: back to direct DMA. */
 	set_dma_ops(dev, NULL);
 #endif
-	viommu_resv_put_all(vdev);
-	kfree(vdev);
+	viommu_resv_put_all(vep);
+	kfree(vep);
 	viommu_count(VIOMMU_C_ENDPOINT_FREE);
 	viommu_count_add(VIOMMU_C_ENDPOINTS_LIVE, -1);
 }
@@ -787,11 +812,11 @@ static struct iommu_group *viommu_device_group(struct device *dev)
 
 static void viommu_get_resv_regions(struct device *dev, struct list_head *head)
 {
-	struct viommu_endpoint *vdev = dev_iommu_priv_get(dev);
+	struct viommu_endpoint *vep = dev_iommu_priv_get(dev);
 	struct iommu_resv_region *entry, *copy;
 	bool msi = false;
 
-	list_for_each_entry(entry, &vdev->resv_regions, list) {
+	list_for_each_entry(entry, &vep->resv_regions, list) {
 		if (entry->type == IOMMU_RESV_MSI)
 			msi = true;
 		copy = iommu_alloc_resv_region(entry->start, entry->length,
@@ -842,7 +867,7 @@ void viommu_handle_fault(struct viommu_dev *viommu,
 	u32 flags = le32_to_cpu(fault->flags);
 	u32 endpoint = le32_to_cpu(fault->endpoint);
 	u64 address = le64_to_cpu(fault->address);
-	struct viommu_endpoint *vdev;
+	struct viommu_endpoint *vep;
 	struct iommu_fwspec *fwspec;
 	struct device *dev = NULL;
 	unsigned long irqflags;
@@ -857,16 +882,16 @@ void viommu_handle_fault(struct viommu_dev *viommu,
 	}
 
 	spin_lock_irqsave(&viommu->ep_lock, irqflags);
-	list_for_each_entry(vdev, &viommu->endpoints, list) {
-		fwspec = dev_iommu_fwspec_get(vdev->dev);
+	list_for_each_entry(vep, &viommu->endpoints, list) {
+		fwspec = dev_iommu_fwspec_get(vep->dev);
 		for (i = 0; fwspec && i < fwspec->num_ids; i++)
 			if (fwspec->ids[i] == endpoint)
 				break;
 		if (!fwspec || i == fwspec->num_ids)
 			continue;
-		dev = vdev->dev;
-		if (vdev->vdomain && (flags & VIRTIO_IOMMU_FAULT_F_ADDRESS))
-			ret = report_iommu_fault(&vdev->vdomain->domain, dev,
+		dev = vep->dev;
+		if (vep->vdomain && (flags & VIRTIO_IOMMU_FAULT_F_ADDRESS))
+			ret = report_iommu_fault(&vep->vdomain->domain, dev,
 						 address,
 						 flags & VIRTIO_IOMMU_FAULT_F_WRITE ?
 						 IOMMU_FAULT_WRITE :

@@ -17,17 +17,22 @@
 
 #include "viommu.h"
 
-struct viommu_stats viommu_stats;
+struct viommu_stats viommu_stats;		/* atomics */
 static struct dentry *viommu_debugfs;
 
+/*
+ * A request from its queueing to its completion, both under the device's
+ * request_lock: so is every field, written once when it is queued.
+ */
 struct viommu_request {
-	struct list_head	list;
+	struct list_head	list;		/* in viommu->requests */
 	void			*writeback;	/* caller's device-writable part */
 	unsigned int		write_offset;
 	unsigned int		len;
 	u8			buf[];
 };
 
+/* An event buffer: the device's while posted, the event handler's after. */
 struct viommu_event {
 	union {
 		u32				head;
@@ -77,49 +82,60 @@ static size_t viommu_write_offset(struct viommu_dev *viommu, const void *buf,
 	return len - tail;
 }
 
-static const char *const viommu_req_names[] = {
-	[VIRTIO_IOMMU_T_ATTACH]	= "ATTACH",
-	[VIRTIO_IOMMU_T_DETACH]	= "DETACH",
-	[VIRTIO_IOMMU_T_MAP]	= "MAP",
-	[VIRTIO_IOMMU_T_UNMAP]	= "UNMAP",
-	[VIRTIO_IOMMU_T_PROBE]	= "PROBE",
-};
-
-static const char *viommu_req_name(u8 type)
-{
-	if (type < ARRAY_SIZE(viommu_req_names) && viommu_req_names[type])
-		return viommu_req_names[type];
-	return "?";
-}
+/* MAP and UNMAP begin alike: the range of a failed one is read as UNMAP's. */
+static_assert(offsetof(struct virtio_iommu_req_map, domain) ==
+	      offsetof(struct virtio_iommu_req_unmap, domain));
+static_assert(offsetof(struct virtio_iommu_req_map, virt_start) ==
+	      offsetof(struct virtio_iommu_req_unmap, virt_start));
+static_assert(offsetof(struct virtio_iommu_req_map, virt_end) ==
+	      offsetof(struct virtio_iommu_req_unmap, virt_end));
 
 /* A queued request the caller does not wait for has failed: say which. */
 static void viommu_report_async_error(struct viommu_dev *viommu,
 				      struct viommu_request *req, u8 status)
 {
 	struct virtio_iommu_req_head *head = (void *)req->buf;
+	struct virtio_iommu_req_unmap *range = (void *)req->buf;
 
-	if (head->type == VIRTIO_IOMMU_T_MAP) {
-		struct virtio_iommu_req_map *map = (void *)req->buf;
-
+	if (head->type == VIRTIO_IOMMU_T_MAP ||
+	    head->type == VIRTIO_IOMMU_T_UNMAP)
 		dev_err_ratelimited(viommu->dev,
-				    "MAP [%#llx-%#llx] in domain %u failed: status %u (%d)\n",
-				    le64_to_cpu(map->virt_start),
-				    le64_to_cpu(map->virt_end),
-				    le32_to_cpu(map->domain), status,
+				    "%s [%#llx-%#llx] in domain %u failed: status %s (%d)\n",
+				    viommu_model_req_name(head->type),
+				    le64_to_cpu(range->virt_start),
+				    le64_to_cpu(range->virt_end),
+				    le32_to_cpu(range->domain),
+				    viommu_model_status_name(status),
 				    viommu_status_to_errno(status));
-	} else if (head->type == VIRTIO_IOMMU_T_UNMAP) {
-		struct virtio_iommu_req_unmap *unmap = (void *)req->buf;
+	else
+		dev_err_ratelimited(viommu->dev, "%s failed: status %s\n",
+				    viommu_model_req_name(head->type),
+				    viommu_model_status_name(status));
+}
 
-		dev_err_ratelimited(viommu->dev,
-				    "UNMAP [%#llx-%#llx] in domain %u failed: status %u (%d)\n",
-				    le64_to_cpu(unmap->virt_start),
-				    le64_to_cpu(unmap->virt_end),
-				    le32_to_cpu(unmap->domain), status,
-				    viommu_status_to_errno(status));
-	} else {
-		dev_err_ratelimited(viommu->dev, "%s failed: status %u\n",
-				    viommu_req_name(head->type), status);
+/*
+ * A request is done, its status in its tail: count the status, log it if
+ * nobody waits for it, hand the device-writable part back to a waiter, free.
+ */
+static void viommu_req_done(struct viommu_dev *viommu,
+			    struct viommu_request *req)
+{
+	u8 status = req_tail(req->buf, req->len)->status;
+
+	lockdep_assert_held(&viommu->request_lock);
+	if (status < ARRAY_SIZE(viommu_stats.status))
+		atomic64_inc(&viommu_stats.status[status]);
+	if (status != VIRTIO_IOMMU_S_OK) {
+		viommu_count(VIOMMU_C_REQ_ERRORS);
+		if (!req->writeback)
+			viommu_report_async_error(viommu, req, status);
 	}
+	if (req->writeback)
+		memcpy(req->writeback, req->buf + req->write_offset,
+		       req->len - req->write_offset);
+	list_del(&req->list);
+	kfree(req);
+	viommu_count(VIOMMU_C_REQ_FREE);
 }
 
 /*
@@ -132,10 +148,8 @@ static void __viommu_sync_req(struct viommu_dev *viommu)
 	struct virtqueue *vq = viommu->vqs[VIOMMU_MODEL_VQ_REQUEST];
 	struct viommu_request *req;
 	unsigned int len;
-	size_t write_len;
-	u8 status;
 
-	assert_spin_locked(&viommu->request_lock);
+	lockdep_assert_held(&viommu->request_lock);
 	if (list_empty(&viommu->requests))
 		return;
 
@@ -150,45 +164,22 @@ static void __viommu_sync_req(struct viommu_dev *viommu)
 			cpu_relax();
 			continue;
 		}
-
-		write_len = req->len - req->write_offset;
-		if (len != write_len) {
+		if (len != req->len - req->write_offset) {
 			/* used_len 0, or a short write: the tail is not ours */
 			if (!len)
 				viommu_count(VIOMMU_C_USED_LEN_ZERO);
 			req_tail(req->buf, req->len)->status =
 				VIRTIO_IOMMU_S_IOERR;
 		}
-		status = req_tail(req->buf, req->len)->status;
-		if (status < ARRAY_SIZE(viommu_stats.status))
-			atomic64_inc(&viommu_stats.status[status]);
-		if (status != VIRTIO_IOMMU_S_OK) {
-			viommu_count(VIOMMU_C_REQ_ERRORS);
-			if (!req->writeback)
-				viommu_report_async_error(viommu, req, status);
-		}
-		if (req->writeback)
-			memcpy(req->writeback, req->buf + req->write_offset,
-			       write_len);
-
-		list_del(&req->list);
-		kfree(req);
-		viommu_count(VIOMMU_C_REQ_FREE);
+		viommu_req_done(viommu, req);
 	}
 
 	/* A broken queue completes nothing more: fail what is left. */
 	while (!list_empty(&viommu->requests)) {
 		req = list_first_entry(&viommu->requests,
 				       struct viommu_request, list);
-		write_len = req->len - req->write_offset;
 		req_tail(req->buf, req->len)->status = VIRTIO_IOMMU_S_IOERR;
-		viommu_count(VIOMMU_C_REQ_ERRORS);
-		if (req->writeback)
-			memcpy(req->writeback, req->buf + req->write_offset,
-			       write_len);
-		list_del(&req->list);
-		kfree(req);
-		viommu_count(VIOMMU_C_REQ_FREE);
+		viommu_req_done(viommu, req);
 	}
 }
 
@@ -218,7 +209,7 @@ static int __viommu_add_req(struct viommu_dev *viommu, void *buf, size_t len,
 	size_t write_offset;
 	int ret;
 
-	assert_spin_locked(&viommu->request_lock);
+	lockdep_assert_held(&viommu->request_lock);
 	if (viommu->dead)
 		return -ENODEV;
 
@@ -428,13 +419,10 @@ static int viommu_read_config(struct viommu_dev *viommu)
 	return 0;
 }
 
-static int viommu_probe(struct virtio_device *vdev)
+/* The device must offer what the driver cannot do without. */
+static int viommu_check_device(struct virtio_device *vdev)
 {
-	vq_callback_t *callbacks[] = { NULL, viommu_event_handler };
-	static const char * const names[] = { "request", "event" };
 	struct device *parent = vdev->dev.parent;
-	struct viommu_dev *viommu;
-	int ret;
 
 	if (!virtio_has_feature(vdev, VIRTIO_F_VERSION_1) ||
 	    !virtio_has_feature(vdev, VIRTIO_IOMMU_F_MAP_UNMAP)) {
@@ -446,10 +434,15 @@ static int viommu_probe(struct virtio_device *vdev)
 		dev_err(&vdev->dev, "only virtio-pci IOMMUs are supported\n");
 		return -ENODEV;
 	}
+	return 0;
+}
 
-	viommu = kzalloc(sizeof(*viommu), GFP_KERNEL);
+static struct viommu_dev *viommu_dev_alloc(struct virtio_device *vdev)
+{
+	struct viommu_dev *viommu = kzalloc(sizeof(*viommu), GFP_KERNEL);
+
 	if (!viommu)
-		return -ENOMEM;
+		return NULL;
 	kref_init(&viommu->kref);
 	spin_lock_init(&viommu->request_lock);
 	spin_lock_init(&viommu->ep_lock);
@@ -460,50 +453,130 @@ static int viommu_probe(struct virtio_device *vdev)
 	ida_init(&viommu->domain_ids);
 	viommu->dev = &vdev->dev;
 	viommu->vdev = vdev;
+	return viommu;
+}
 
-	ret = viommu_read_config(viommu);
-	if (ret)
-		goto err_put;
+/*
+ * Stop the queues for good: what is queued completes first, and a domain
+ * that outlives the device (held by VFIO) finds it dead and never touches
+ * the queues again.
+ */
+static void viommu_stop_queues(struct viommu_dev *viommu)
+{
+	struct virtio_device *vdev = viommu->vdev;
+
+	spin_lock_irq(&viommu->request_lock);
+	__viommu_sync_req(viommu);
+	viommu->dead = true;
+	spin_unlock_irq(&viommu->request_lock);
+
+	virtio_reset_device(vdev);
+	vdev->config->del_vqs(vdev);
+	kfree(viommu->evts);
+	viommu->evts = NULL;
+	vdev->priv = NULL;
+}
+
+/* The request and event queues, the device made ready, event buffers posted. */
+static int viommu_start_queues(struct viommu_dev *viommu)
+{
+	vq_callback_t *callbacks[] = { NULL, viommu_event_handler };
+	static const char * const names[] = { "request", "event" };
+	struct virtio_device *vdev = viommu->vdev;
+	int ret;
 
 	ret = virtio_find_vqs(vdev, VIOMMU_MODEL_NR_VQS, viommu->vqs, callbacks,
 			      names, NULL);
 	if (ret)
-		goto err_put;
-
-	viommu_ops.pgsize_bitmap = viommu->pgsize_bitmap;
+		return ret;
 	vdev->priv = viommu;
 	virtio_device_ready(vdev);
-
 	ret = viommu_fill_evtq(viommu);
 	if (ret)
-		goto err_reset;
+		viommu_stop_queues(viommu);
+	return ret;
+}
 
-	/* Fwspecs for the endpoints: before registering, see viommu_topo.c */
-	ret = viommu_topo_init(viommu);
+static void viommu_unlist(struct viommu_dev *viommu)
+{
+	mutex_lock(&viommu_list_lock);
+	list_del_init(&viommu->list);
+	mutex_unlock(&viommu_list_lock);
+}
+
+/*
+ * Register the IOMMU: in sysfs, on viommu_list, where probe_device() finds
+ * it, then with the iommu core, which probes the buses' devices at once.
+ */
+static int viommu_register(struct viommu_dev *viommu)
+{
+	struct device *dev = viommu->dev;
+	int ret;
+
+	ret = iommu_device_sysfs_add(&viommu->iommu, dev, NULL, "%s",
+				     dev_name(dev));
 	if (ret)
-		goto err_reset;
+		return ret;
 
-	ret = iommu_device_sysfs_add(&viommu->iommu, &vdev->dev, NULL, "%s",
-				     dev_name(&vdev->dev));
-	if (ret)
-		goto err_topo;
-
-	/* probe_device() finds the device through viommu_list. */
 	mutex_lock(&viommu_list_lock);
 	list_add_tail(&viommu->list, &viommu_list);
 	mutex_unlock(&viommu_list_lock);
 
-	ret = iommu_device_register(&viommu->iommu, &viommu_ops, parent);
+	ret = iommu_device_register(&viommu->iommu, &viommu_ops, dev->parent);
 	if (ret) {
 		if (ret == -EBUSY)
-			dev_err(&vdev->dev,
+			dev_err(dev,
 				"another IOMMU driver already owns the PCI bus (intel_iommu=on?): not registering\n");
 		else
-			dev_err(&vdev->dev, "cannot register the IOMMU: %d\n",
-				ret);
+			dev_err(dev, "cannot register the IOMMU: %d\n", ret);
 		goto err_unlist;
 	}
-	viommu->registered = true;
+	return 0;
+
+err_unlist:
+	viommu_unlist(viommu);
+	iommu_device_sysfs_remove(&viommu->iommu);
+	return ret;
+}
+
+/**
+ * viommu_probe() - drive one virtio-iommu device
+ * @vdev: the virtio device
+ *
+ * Reads the configuration, starts the queues, gives the endpoints of the
+ * firmware's topology their fwspecs (viommu_topo.c) and registers the IOMMU,
+ * which probes those endpoints; then checks that no IOMMU group of ours
+ * holds a device we do not translate.
+ *
+ * Return: 0, or a negative errno with the device reset and nothing kept.
+ */
+static int viommu_probe(struct virtio_device *vdev)
+{
+	struct viommu_dev *viommu;
+	int ret;
+
+	ret = viommu_check_device(vdev);
+	if (ret)
+		return ret;
+	viommu = viommu_dev_alloc(vdev);
+	if (!viommu)
+		return -ENOMEM;
+
+	ret = viommu_read_config(viommu);
+	if (ret)
+		goto err_put;
+	viommu_ops.pgsize_bitmap = viommu->pgsize_bitmap;
+	ret = viommu_start_queues(viommu);
+	if (ret)
+		goto err_put;
+
+	/* Fwspecs for the endpoints: before registering, see viommu_topo.c */
+	ret = viommu_topo_init(viommu);
+	if (ret)
+		goto err_stop;
+	ret = viommu_register(viommu);
+	if (ret)
+		goto err_topo;
 	viommu_topo_check_groups(viommu);
 
 	dev_info(&vdev->dev,
@@ -515,21 +588,10 @@ static int viommu_probe(struct virtio_device *vdev)
 		 viommu->map_flags & VIRTIO_IOMMU_MAP_F_MMIO ? ", mmio" : "");
 	return 0;
 
-err_unlist:
-	mutex_lock(&viommu_list_lock);
-	list_del_init(&viommu->list);
-	mutex_unlock(&viommu_list_lock);
-	iommu_device_sysfs_remove(&viommu->iommu);
 err_topo:
 	viommu_topo_release(viommu);
-err_reset:
-	spin_lock_irq(&viommu->request_lock);
-	viommu->dead = true;
-	spin_unlock_irq(&viommu->request_lock);
-	virtio_reset_device(vdev);
-	vdev->config->del_vqs(vdev);
-	kfree(viommu->evts);
-	vdev->priv = NULL;
+err_stop:
+	viommu_stop_queues(viommu);
 err_put:
 	viommu_put(viommu);
 	return ret;
@@ -542,15 +604,15 @@ err_put:
  */
 static void viommu_unbind_endpoints(struct viommu_dev *viommu)
 {
-	struct viommu_endpoint *vdev;
+	struct viommu_endpoint *vep;
 	struct device *dev;
 
 	for (;;) {
 		dev = NULL;
 		spin_lock_irq(&viommu->ep_lock);
-		list_for_each_entry(vdev, &viommu->endpoints, list) {
-			if (READ_ONCE(vdev->dev->driver)) {
-				dev = get_device(vdev->dev);
+		list_for_each_entry(vep, &viommu->endpoints, list) {
+			if (READ_ONCE(vep->dev->driver)) {
+				dev = get_device(vep->dev);
 				break;
 			}
 		}
@@ -587,21 +649,9 @@ static void viommu_remove(struct virtio_device *vdev)
 	iommu_device_unregister(&viommu->iommu);
 	iommu_device_sysfs_remove(&viommu->iommu);
 
-	mutex_lock(&viommu_list_lock);
-	list_del_init(&viommu->list);
-	mutex_unlock(&viommu_list_lock);
+	viommu_unlist(viommu);
 	viommu_topo_release(viommu);
-
-	/* Domains that outlive us (held by VFIO) must not touch the queue. */
-	spin_lock_irq(&viommu->request_lock);
-	__viommu_sync_req(viommu);
-	viommu->dead = true;
-	spin_unlock_irq(&viommu->request_lock);
-
-	virtio_reset_device(vdev);
-	vdev->config->del_vqs(vdev);
-	kfree(viommu->evts);
-	vdev->priv = NULL;
+	viommu_stop_queues(viommu);
 
 	dev_info(&vdev->dev, "device removed\n");
 	viommu_put(viommu);
@@ -666,20 +716,15 @@ static const char *const viommu_counter_names[VIOMMU_NR_COUNTERS] = {
 	[VIOMMU_C_SYNCS]		= "syncs",
 };
 
-static const char *const viommu_status_names[] = {
-	"OK", "IOERR", "UNSUPP", "DEVERR", "INVAL", "RANGE", "NOENT",
-	"FAULT", "NOMEM",
-};
-
 static int viommu_stats_show(struct seq_file *s, void *unused)
 {
 	unsigned int i;
 
 	for (i = VIRTIO_IOMMU_T_ATTACH; i < ARRAY_SIZE(viommu_stats.sent); i++)
-		seq_printf(s, "sent_%s %lld\n", viommu_req_name(i),
+		seq_printf(s, "sent_%s %lld\n", viommu_model_req_name(i),
 			   atomic64_read(&viommu_stats.sent[i]));
 	for (i = 0; i < ARRAY_SIZE(viommu_stats.status); i++)
-		seq_printf(s, "status_%s %lld\n", viommu_status_names[i],
+		seq_printf(s, "status_%s %lld\n", viommu_model_status_name(i),
 			   atomic64_read(&viommu_stats.status[i]));
 	for (i = 0; i < VIOMMU_NR_COUNTERS; i++)
 		seq_printf(s, "%s %lld\n", viommu_counter_names[i],
@@ -692,8 +737,6 @@ static int __init viommu_init(void)
 {
 	int ret;
 
-	BUILD_BUG_ON(ARRAY_SIZE(viommu_status_names) !=
-		     ARRAY_SIZE(viommu_stats.status));
 	viommu_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("stats", 0444, viommu_debugfs, NULL,
 			    &viommu_stats_fops);

@@ -29,10 +29,13 @@
 
 #include "viommu.h"
 
-DEFINE_MUTEX(viommu_list_lock);
-LIST_HEAD(viommu_list);
+DEFINE_MUTEX(viommu_list_lock);		/* viommu_list, each device's ->list */
+LIST_HEAD(viommu_list);			/* viommu_list_lock */
 
-/* A PCI device in one of our VIOT ranges. */
+/*
+ * A PCI device in one of our VIOT ranges, on viommu->topo: built before the
+ * device is on viommu_list, freed after it left it, fixed in between.
+ */
 struct viommu_topo_ep {
 	struct list_head	list;
 	struct pci_dev		*pdev;
@@ -83,68 +86,6 @@ struct viommu_alias_ctx {
 	int err;
 	bool add;		/* add IDs, or only test for one */
 };
-
-/*
- * The requester IDs the device's DMA may carry: its own, quirk aliases and
- * those of bridges that take ownership of its transactions.  The kernel's
- * pci_for_each_dma_alias() is not exported in 6.1; this follows the same
- * PCI rules.  Stops at, and returns, the first non-zero result of
- * viommu_alias_visit().
- */
-static int viommu_alias_visit(struct pci_dev *pdev, u16 alias,
-			      struct viommu_alias_ctx *ctx);
-
-static int viommu_walk_dma_aliases(struct pci_dev *pdev,
-				     struct viommu_alias_ctx *data)
-{
-	struct pci_bus *bus;
-	struct pci_dev *tmp;
-	unsigned int devfn;
-	int ret;
-
-	ret = viommu_alias_visit(pdev, pci_dev_id(pdev), data);
-	if (ret)
-		return ret;
-	if (pdev->dma_alias_mask) {
-		for_each_set_bit(devfn, pdev->dma_alias_mask, 256) {
-			ret = viommu_alias_visit(pdev,
-						 PCI_DEVID(pdev->bus->number,
-							   devfn), data);
-			if (ret)
-				return ret;
-		}
-	}
-
-	for (bus = pdev->bus; !pci_is_root_bus(bus); bus = bus->parent) {
-		tmp = bus->self;
-		if (!tmp)
-			continue;
-		if (pci_is_pcie(tmp)) {
-			switch (pci_pcie_type(tmp)) {
-			case PCI_EXP_TYPE_PCI_BRIDGE:
-				ret = viommu_alias_visit(tmp,
-					PCI_DEVID(tmp->subordinate->number, 0),
-					data);
-				break;
-			case PCI_EXP_TYPE_PCIE_BRIDGE:
-				ret = viommu_alias_visit(tmp, pci_dev_id(tmp),
-							 data);
-				break;
-			default:
-				continue;
-			}
-		} else if (tmp->dev_flags & PCI_DEV_FLAG_PCIE_BRIDGE_ALIAS) {
-			ret = viommu_alias_visit(tmp,
-				PCI_DEVID(tmp->subordinate->number, 0), data);
-		} else {
-			ret = viommu_alias_visit(tmp, pci_dev_id(tmp), data);
-		}
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
 
 /* For each DMA alias of the device: the endpoint ID of a range it is in. */
 static int viommu_alias_add_id(struct pci_dev *pdev, u16 alias, void *data)
@@ -209,102 +150,205 @@ static int viommu_alias_visit(struct pci_dev *pdev, u16 alias,
 }
 
 /*
- * Collect the PCI ranges of VIOT that output to our virtio-pci node.
- * Return the number found (0 if none) or an error.
+ * The requester IDs the device's DMA may carry: its own, quirk aliases and
+ * those of bridges that take ownership of its transactions.  The kernel's
+ * pci_for_each_dma_alias() is not exported in 6.1; this follows the same
+ * PCI rules.  Stops at, and returns, the first non-zero result of
+ * viommu_alias_visit().
  */
-static int viommu_viot_ranges(struct viommu_dev *viommu,
-			      struct viommu_viot_range **out)
+static int viommu_walk_dma_aliases(struct pci_dev *pdev,
+				   struct viommu_alias_ctx *ctx)
+{
+	struct pci_bus *bus;
+	struct pci_dev *tmp;
+	unsigned int devfn;
+	int ret;
+
+	ret = viommu_alias_visit(pdev, pci_dev_id(pdev), ctx);
+	if (ret)
+		return ret;
+	if (pdev->dma_alias_mask) {
+		for_each_set_bit(devfn, pdev->dma_alias_mask, 256) {
+			ret = viommu_alias_visit(pdev,
+						 PCI_DEVID(pdev->bus->number, devfn),
+						 ctx);
+			if (ret)
+				return ret;
+		}
+	}
+
+	for (bus = pdev->bus; !pci_is_root_bus(bus); bus = bus->parent) {
+		tmp = bus->self;
+		if (!tmp)
+			continue;
+		if (pci_is_pcie(tmp)) {
+			switch (pci_pcie_type(tmp)) {
+			case PCI_EXP_TYPE_PCI_BRIDGE:
+				ret = viommu_alias_visit(tmp,
+							 PCI_DEVID(tmp->subordinate->number, 0),
+							 ctx);
+				break;
+			case PCI_EXP_TYPE_PCIE_BRIDGE:
+				ret = viommu_alias_visit(tmp, pci_dev_id(tmp), ctx);
+				break;
+			default:
+				continue;
+			}
+		} else if (tmp->dev_flags & PCI_DEV_FLAG_PCIE_BRIDGE_ALIAS) {
+			ret = viommu_alias_visit(tmp,
+						 PCI_DEVID(tmp->subordinate->number, 0),
+						 ctx);
+		} else {
+			ret = viommu_alias_visit(tmp, pci_dev_id(tmp), ctx);
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * The VIOT node at @offset: NULL past the end of the table, an error
+ * pointer if the node's length is impossible.
+ */
+static struct acpi_viot_header *viommu_viot_node(struct acpi_table_header *hdr,
+						 u32 offset)
+{
+	struct acpi_viot_header *node;
+
+	if (offset + sizeof(*node) > hdr->length)
+		return NULL;
+	node = ACPI_ADD_PTR(struct acpi_viot_header, hdr, offset);
+	if (node->length < sizeof(*node) || offset + node->length > hdr->length)
+		return ERR_PTR(-EINVAL);
+	return node;
+}
+
+/*
+ * The offset of the VIOT node of our own virtio-pci function, which the
+ * ranges of our endpoints name as their output node; 0 if VIOT has none.
+ */
+static int viommu_viot_find_self(struct viommu_dev *viommu,
+				 struct acpi_table_viot *viot, u32 *self_offset)
 {
 	struct pci_dev *self = to_pci_dev(viommu->vdev->dev.parent);
+	struct acpi_table_header *hdr = &viot->header;
 	struct acpi_viot_virtio_iommu_pci *vpci;
-	struct acpi_viot_pci_range *range;
-	struct viommu_viot_range *ranges = NULL;
-	struct acpi_table_header *hdr;
-	struct acpi_table_viot *viot;
 	struct acpi_viot_header *node;
-	u32 offset, self_offset = 0;
-	unsigned int i, nr = 0;
-	acpi_status status;
-	int ret = 0;
+	u32 offset = viot->node_offset;
+	unsigned int i;
 
-	status = acpi_get_table(ACPI_SIG_VIOT, 0, &hdr);
-	if (ACPI_FAILURE(status))
-		return 0;
-	viot = (struct acpi_table_viot *)hdr;
-
-	/* Pass 1: our own node. */
-	offset = viot->node_offset;
-	for (i = 0; i < viot->node_count; i++) {
-		if (offset + sizeof(*node) > hdr->length)
+	*self_offset = 0;
+	for (i = 0; i < viot->node_count; i++, offset += node->length) {
+		node = viommu_viot_node(hdr, offset);
+		if (!node)
 			break;
-		node = ACPI_ADD_PTR(struct acpi_viot_header, hdr, offset);
-		if (node->length < sizeof(*node) ||
-		    offset + node->length > hdr->length) {
+		if (IS_ERR(node)) {
 			dev_err(viommu->dev, "VIOT node at %#x is malformed\n",
 				offset);
-			ret = -EINVAL;
-			goto out;
+			return PTR_ERR(node);
 		}
-		if (node->type == ACPI_VIOT_NODE_VIRTIO_IOMMU_PCI &&
-		    node->length >= sizeof(*vpci)) {
-			vpci = (void *)node;
-			if (vpci->segment == pci_domain_nr(self->bus) &&
-			    vpci->bdf == pci_dev_id(self)) {
-				self_offset = offset;
-				break;
-			}
+		if (node->type != ACPI_VIOT_NODE_VIRTIO_IOMMU_PCI ||
+		    node->length < sizeof(*vpci))
+			continue;
+		vpci = (void *)node;
+		if (vpci->segment == pci_domain_nr(self->bus) &&
+		    vpci->bdf == pci_dev_id(self)) {
+			*self_offset = offset;
+			break;
 		}
-		offset += node->length;
 	}
-	if (!self_offset) {
+	if (!*self_offset)
 		dev_warn(viommu->dev,
 			 "VIOT has no node for %s: no endpoint to translate\n",
 			 pci_name(self));
-		goto out;
-	}
+	return 0;
+}
 
-	/* Pass 2: the PCI ranges that output to it. */
-	ranges = kcalloc(viot->node_count, sizeof(*ranges), GFP_KERNEL);
-	if (!ranges) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	offset = viot->node_offset;
-	for (i = 0; i < viot->node_count; i++) {
-		if (offset + sizeof(*node) > hdr->length)
-			break;
-		node = ACPI_ADD_PTR(struct acpi_viot_header, hdr, offset);
-		if (node->length < sizeof(*node) ||
-		    offset + node->length > hdr->length)
+/*
+ * Copy to @ranges, which has room for every node, the PCI ranges of VIOT
+ * whose output node is at @self_offset.  Return: how many.
+ */
+static unsigned int viommu_viot_collect(struct viommu_dev *viommu,
+					struct acpi_table_viot *viot,
+					u32 self_offset,
+					struct viommu_viot_range *ranges)
+{
+	struct acpi_table_header *hdr = &viot->header;
+	struct acpi_viot_pci_range *range;
+	struct acpi_viot_header *node;
+	u32 offset = viot->node_offset;
+	unsigned int i, nr = 0;
+
+	for (i = 0; i < viot->node_count; i++, offset += node->length) {
+		node = viommu_viot_node(hdr, offset);
+		if (IS_ERR_OR_NULL(node))
 			break;
 		if (node->type == ACPI_VIOT_NODE_PCI_RANGE &&
 		    node->length >= sizeof(*range)) {
 			range = (void *)node;
-			if (range->output_node == self_offset) {
-				ranges[nr++] = (struct viommu_viot_range) {
-					.endpoint_start = range->endpoint_start,
-					.segment_start	= range->segment_start,
-					.segment_end	= range->segment_end,
-					.bdf_start	= range->bdf_start,
-					.bdf_end	= range->bdf_end,
-				};
-			}
+			if (range->output_node != self_offset)
+				continue;
+			ranges[nr++] = (struct viommu_viot_range) {
+				.endpoint_start = range->endpoint_start,
+				.segment_start	= range->segment_start,
+				.segment_end	= range->segment_end,
+				.bdf_start	= range->bdf_start,
+				.bdf_end	= range->bdf_end,
+			};
 		} else if (node->type == ACPI_VIOT_NODE_MMIO &&
 			   ((struct acpi_viot_mmio *)node)->output_node ==
 			   self_offset) {
 			dev_warn(viommu->dev,
 				 "VIOT lists an MMIO endpoint: not supported, left untranslated\n");
 		}
-		offset += node->length;
 	}
+	return nr;
+}
+
+/**
+ * viommu_viot_ranges() - the PCI ranges of VIOT that our IOMMU translates
+ * @viommu: the device
+ * @out: set to the ranges, for the caller to kfree(), if there are any
+ *
+ * Those ranges are the ones whose output node is our own virtio-pci
+ * function's node.  The ACPI tables are the firmware's: every node is
+ * checked against the table's length before it is read.
+ *
+ * Return: the number of ranges (0: no VIOT, no node of ours, or no range),
+ * or -EINVAL (a malformed node before ours) or -ENOMEM.
+ */
+static int viommu_viot_ranges(struct viommu_dev *viommu,
+			      struct viommu_viot_range **out)
+{
+	struct viommu_viot_range *ranges = NULL;
+	struct acpi_table_header *hdr;
+	struct acpi_table_viot *viot;
+	u32 self_offset;
+	acpi_status status;
+	int ret;
+
+	status = acpi_get_table(ACPI_SIG_VIOT, 0, &hdr);
+	if (ACPI_FAILURE(status))
+		return 0;
+	viot = (struct acpi_table_viot *)hdr;
+
+	ret = viommu_viot_find_self(viommu, viot, &self_offset);
+	if (ret || !self_offset)
+		goto out;
+	ranges = kcalloc(viot->node_count, sizeof(*ranges), GFP_KERNEL);
+	if (!ranges) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = viommu_viot_collect(viommu, viot, self_offset, ranges);
+	if (ret)
+		*out = ranges;
+	else
+		kfree(ranges);
 out:
 	acpi_put_table(hdr);
-	if (ret || !nr) {
-		kfree(ranges);
-		return ret;
-	}
-	*out = ranges;
-	return nr;
+	return ret;
 }
 
 static int viommu_topo_add(struct viommu_dev *viommu, struct pci_dev *pdev,
@@ -395,13 +439,13 @@ int viommu_topo_init(struct viommu_dev *viommu)
 static int viommu_mark_incomplete(struct device *dev, void *data)
 {
 	struct viommu_dev *viommu = data;
-	struct viommu_endpoint *vdev;
+	struct viommu_endpoint *vep;
 
 	if (!dev->iommu || dev->iommu->iommu_dev != &viommu->iommu)
 		return 0;
-	vdev = dev_iommu_priv_get(dev);
-	if (vdev && !vdev->group_incomplete) {
-		vdev->group_incomplete = true;
+	vep = dev_iommu_priv_get(dev);
+	if (vep && !vep->group_incomplete) {
+		WRITE_ONCE(vep->group_incomplete, true);
 		dev_warn(dev,
 			 "shares its IOMMU group with an untranslated device: the group will not be given to VFIO\n");
 	}

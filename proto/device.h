@@ -22,6 +22,11 @@ struct viommu_model_resv_region {
 	u8 subtype;		/* VIRTIO_IOMMU_RESV_MEM_T_* */
 };
 
+/* An initialiser: the x86 MSI doorbell window, the MSI region of x86. */
+#define VIOMMU_MODEL_X86_MSI_REGION \
+	{ VIOMMU_MODEL_X86_MSI_START, VIOMMU_MODEL_X86_MSI_END, \
+	  VIRTIO_IOMMU_RESV_MEM_T_MSI }
+
 struct viommu_model_domain;
 
 /* An endpoint, embedded in the backend's own endpoint object. */

@@ -32,6 +32,12 @@ struct viommu_model_mapping {
 	u64 subtree_last;
 };
 
+/* Its size in bytes; 0 for [0, 2^64 - 1], whose size does not fit. */
+static inline u64 viommu_model_mapping_size(const struct viommu_model_mapping *mapping)
+{
+	return mapping->iova.last - mapping->iova.start + 1;
+}
+
 struct viommu_model_mappings {
 	struct rb_root_cached tree;	/* of struct viommu_model_mapping */
 };

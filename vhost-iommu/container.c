@@ -329,7 +329,7 @@ static int first_dev_bus(struct device *dev, void *data)
 }
 
 static int vhost_iommu_vfio_attach_group(void *data, struct iommu_group *group,
-				enum vfio_group_type type)
+					 enum vfio_group_type type)
 {
 	struct vhost_iommu_container *c = data;
 	struct vhost_iommu_group *g;

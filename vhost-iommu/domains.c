@@ -431,7 +431,7 @@ static struct vhost_iommu_mapping *to_vmapping(struct viommu_model_mapping *mapp
 }
 
 static struct viommu_model_endpoint *vhost_iommu_find_endpoint(struct viommu_model *pv,
-						 u32 id)
+							       u32 id)
 {
 	struct vhost_iommu_endpoint *vep;
 
@@ -451,7 +451,7 @@ static struct viommu_model_domain *vhost_iommu_alloc_domain(struct viommu_model 
 }
 
 static void vhost_iommu_free_domain(struct viommu_model *pv,
-			   struct viommu_model_domain *domain)
+				    struct viommu_model_domain *domain)
 {
 	struct vhost_iommu_domain *vd = to_vdomain(domain);
 
@@ -465,7 +465,7 @@ static void vhost_iommu_free_domain(struct viommu_model *pv,
 }
 
 static u8 vhost_iommu_attach(struct viommu_model *pv, struct viommu_model_domain *domain,
-		    struct viommu_model_endpoint *ep)
+			     struct viommu_model_endpoint *ep)
 {
 	struct vhost_iommu_domain *vd = to_vdomain(domain);
 	struct vhost_iommu_endpoint *vep = to_vep(ep);
@@ -517,7 +517,7 @@ static u8 vhost_iommu_attach(struct viommu_model *pv, struct viommu_model_domain
  * nothing), so not NOMEM, though a failed allocation is the likely one.
  */
 static u8 vhost_iommu_detach(struct viommu_model *pv, struct viommu_model_domain *domain,
-		    struct viommu_model_endpoint *ep)
+			     struct viommu_model_endpoint *ep)
 {
 	if (vhost_iommu_place_unattached(to_vhost_iommu(pv), to_vep(ep)))
 		return VIRTIO_IOMMU_S_DEVERR;
@@ -533,19 +533,19 @@ static struct viommu_model_mapping *vhost_iommu_alloc_mapping(struct viommu_mode
 }
 
 static void vhost_iommu_free_mapping(struct viommu_model *pv,
-			    struct viommu_model_mapping *mapping)
+				     struct viommu_model_mapping *mapping)
 {
 	kmem_cache_free(mapping_cache, to_vmapping(mapping));
 }
 
 static u8 vhost_iommu_map(struct viommu_model *pv, struct viommu_model_domain *domain,
-		 struct viommu_model_mapping *mapping)
+			  struct viommu_model_mapping *mapping)
 {
 	struct vhost_iommu_domain *vd = to_vdomain(domain);
 	struct vhost_iommu_mapping *vmapping = to_vmapping(mapping);
 	struct vhost_iommu *vi = to_vhost_iommu(pv);
 	u64 start = mapping->iova.start, last = mapping->iova.last;
-	u64 size = last - start + 1;
+	u64 size = viommu_model_mapping_size(mapping);
 	int prot = IOMMU_CACHE;
 	u8 status;
 
@@ -582,7 +582,7 @@ static u8 vhost_iommu_map(struct viommu_model *pv, struct viommu_model_domain *d
 }
 
 static void vhost_iommu_unmap(struct viommu_model *pv, struct viommu_model_domain *domain,
-		     struct viommu_model_mapping *mapping)
+			      struct viommu_model_mapping *mapping)
 {
 	struct vhost_iommu_domain *vd = to_vdomain(domain);
 	struct vhost_iommu_mapping *vmapping = to_vmapping(mapping);

@@ -136,7 +136,7 @@ static size_t handle_request(struct vhost_iommu *vi, struct vhost_virtqueue *vq,
 		return 0;
 	}
 	used = viommu_model_handle(&vi->pv, vi->req, readable, writable,
-				     vi->resp);
+				   vi->resp);
 	if (!used)
 		return 0;
 	iov_iter_init(&iter, ITER_DEST, vq->iov + out, in, writable);
@@ -830,7 +830,7 @@ static int vhost_iommu_open(struct inode *inode, struct file *file)
 		       VHOST_IOMMU_REQ_WEIGHT, VHOST_IOMMU_PAGE_WEIGHT, true, NULL);
 
 	viommu_model_init(&vi->pv, &vhost_iommu_ops, &default_config,
-			    VHOST_IOMMU_DEV_FEATURES);
+			  VHOST_IOMMU_DEV_FEATURES);
 	vi->pv.max_domains = max_domains;
 	vi->pv.max_mappings = max_mappings;
 	xa_init(&vi->endpoints);

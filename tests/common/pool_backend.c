@@ -9,8 +9,7 @@
 			   (1ULL << VIRTIO_IOMMU_F_BYPASS_CONFIG))
 
 const struct viommu_model_resv_region pool_resv[2] = {
-	{ VIOMMU_MODEL_X86_MSI_START, VIOMMU_MODEL_X86_MSI_END,
-	  VIRTIO_IOMMU_RESV_MEM_T_MSI },
+	VIOMMU_MODEL_X86_MSI_REGION,
 	{ 0x1000000, 0x1ffffff, VIRTIO_IOMMU_RESV_MEM_T_RESERVED },
 };
 
@@ -175,7 +174,7 @@ void pool_init(struct pool_backend *pool, u64 features)
 	for (i = 1; i < POOL_ENDPOINTS; i++)
 		pool->endpoints[i].id = i;
 	pool->endpoints[3].resv = pool_resv;
-	pool->endpoints[3].nr_resv = 2;
+	pool->endpoints[3].nr_resv = ARRAY_SIZE(pool_resv);
 	pool->refuse_attach_domain = -1;
 	pool->refuse_detach_domain = -1;
 }

@@ -113,7 +113,6 @@ static void t_dma(struct tap *t, struct rig *g)
 		  "after VHOST_IOMMU_RESET the old mapping is gone for the device; nothing pinned");
 }
 
-
 void suite_dma(const struct suite_env *e)
 {
 	struct rig g;

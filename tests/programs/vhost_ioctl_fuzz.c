@@ -515,49 +515,46 @@ static long foll_pin_balance(void)
 	return acq < 0 || rel < 0 ? -1 : acq - rel;
 }
 
-int main(int argc, char **argv)
-{
-	struct tap t = { 0 };
-	unsigned long n, i, live_every;
-	long lck0, pin0, pin1, lck1;
-	struct vfio probe;
-	pthread_t ct;
-	double t0;
-	int dbg0, dbg1, e;
+/* What the run must give back: VmLck, the FOLL_PIN balance, the devices. */
+struct baseline {
+	long lck, pin;
+	int dbg;
+};
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: %s BDF [--calls N] [--seed S] [--live-every K]\n", argv[0]);
-		return 2;
-	}
-	bdf = argv[1];
-	n = vhost_opt(argc, argv, "--calls", 100000);
-	seed = vhost_opt(argc, argv, "--seed", seed) | 1;
-	live_every = vhost_opt(argc, argv, "--live-every", 500);
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	ram = guest_ram(&t);
+static struct baseline baseline_now(void)
+{
+	return (struct baseline){ vmlck_kb(), foll_pin_balance(), vhost_debugfs_devices() };
+}
+
+/* Guest RAM, the edge page, the group's number and an empty pool. */
+static void set_up(struct tap *t)
+{
+	struct vfio probe;
+	int i;
+
+	ram = guest_ram(t);
 	edge = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (edge == MAP_FAILED || mprotect(edge + PAGE, PAGE, PROT_NONE))
-		tap_bail(&t, "mmap edge page");
+		tap_bail(t, "mmap edge page");
 	/* The group number, from a first correct open. */
 	if (vfio_open_type(&probe, bdf, VFIO_PVIOMMU_IOMMU))
-		tap_bail(&t, "open edu's group and container");
+		tap_bail(t, "open edu's group and container");
 	group_id = probe.group_id;
 	vfio_close(&probe);
 	for (i = 0; i < POOL; i++)
 		pool[i].kind = K_NONE, pool[i].fd = -1;
+}
 
-	lck0 = vmlck_kb();
-	pin0 = foll_pin_balance();
-	dbg0 = vhost_debugfs_devices();
-	tap_diag("seed %#llx, %lu calls, a live round every %lu; baselines: VmLck %ld kB, "
-		 "FOLL_PIN balance %ld, debugfs devices %d", (unsigned long long)seed, n,
-		 live_every, lck0, pin0, dbg0);
+/* @n random calls, a live round every @live_every, the closer thread beside. */
+static void fuzz(struct tap *t, unsigned long n, unsigned long live_every)
+{
+	unsigned long i, next_report = 10000;
+	double t0 = now_s();
+	pthread_t ct;
+
 	if (pthread_create(&ct, NULL, closer, NULL))
-		tap_bail(&t, "closer thread");
-	t0 = now_s();
+		tap_bail(t, "closer thread");
 	for (i = 0; calls < n; i++) {
-		static unsigned long next_report = 10000;
-
 		if (calls >= next_report) {
 			tap_diag("%lu calls, %lu live rounds (%.1f s)", calls, live_rounds,
 				 now_s() - t0);
@@ -572,40 +569,80 @@ int main(int argc, char **argv)
 	for (i = 0; i < POOL; i++)
 		if (pool[i].kind != K_NONE && pool[i].kind != K_CLOSED)
 			close(pool[i].fd);
-	tap_check(&t, true, "%lu calls in %.1f s (%lu returned >= 0), %lu opens, %lu closes, "
+	/* Reaching this point is the verdict: the process survived every call. */
+	tap_check(t, true, "%lu calls in %.1f s (%lu returned >= 0), %lu opens, %lu closes, "
 		  "%lu closes by the closer thread, %lu kicks", calls, now_s() - t0, ok_calls,
 		  opens, closes, async_closes, kicks);
-	tap_check(&t, live_rounds > 0, "%lu live rounds (%lu MAPs in flight; closed mid-flight: "
+}
+
+static void report_counts(struct tap *t)
+{
+	int e;
+
+	tap_check(t, live_rounds > 0, "%lu live rounds (%lu MAPs in flight; closed mid-flight: "
 		  "%lu vhost fds, %lu containers, %lu groups)", live_rounds, live_maps_sent,
 		  live_closed[0], live_closed[1], live_closed[2]);
 	for (e = 1; e < 134; e++)
 		if (errs[e])
 			tap_diag("  errno %-3d %-16s %lu", e, strerrorname_np(e), errs[e]);
+}
 
-	/* Releases may run a little after the last close (vhost workers). */
+/* Everything given back (releases may run a little after the last close). */
+static void check_baselines(struct tap *t, const struct baseline *b0)
+{
+	struct baseline b;
+	int i;
+
 	for (i = 0; i < 50; i++) {
-		pin1 = foll_pin_balance();
-		dbg1 = vhost_debugfs_devices();
-		lck1 = vmlck_kb();
-		if (pin1 == pin0 && dbg1 == dbg0 && lck1 == lck0)
+		b = baseline_now();
+		if (b.pin == b0->pin && b.dbg == b0->dbg && b.lck == b0->lck)
 			break;
 		usleep(100000);
 	}
-	tap_check(&t, lck1 == lck0, "VmLck back to its baseline (%ld kB, was %ld kB)", lck1, lck0);
-	tap_check(&t, pin1 == pin0, "FOLL_PIN balance back to its baseline (%ld, was %ld)", pin1,
-		  pin0);
-	tap_check(&t, dbg1 == dbg0, "no vhost-iommu device left in debugfs (%d, was %d)", dbg1,
-		  dbg0);
-	/* And the group still works: a full rig, a MAP and a DMA. */
-	{
-		struct rig g;
-		const char *step;
-		int ret = rig_open(&g, ram, bdf, &default_cfg, &step);
+	tap_check(t, b.lck == b0->lck, "VmLck back to its baseline (%ld kB, was %ld kB)", b.lck,
+		  b0->lck);
+	tap_check(t, b.pin == b0->pin, "FOLL_PIN balance back to its baseline (%ld, was %ld)",
+		  b.pin, b0->pin);
+	tap_check(t, b.dbg == b0->dbg, "no vhost-iommu device left in debugfs (%d, was %d)",
+		  b.dbg, b0->dbg);
+}
 
-		tap_check(&t, !ret && v_attach(&g.v, 1, g.ep, 0) == OK &&
-			  v_map(&g.v, 1, 0x100000, 0x100fff, DATA_GPA, RW) == OK,
-			  "afterwards a fresh device attaches and maps (%s)", ret ? step : "ok");
-		rig_close(&g);
+/* And the group still works: a fresh device, an ATTACH and a MAP. */
+static void check_fresh_device(struct tap *t)
+{
+	struct rig g;
+	const char *step;
+	int ret = rig_open(&g, ram, bdf, &default_cfg, &step);
+
+	tap_check(t, !ret && v_attach(&g.v, 1, g.ep, 0) == OK &&
+		  v_map(&g.v, 1, 0x100000, 0x100fff, DATA_GPA, RW) == OK,
+		  "afterwards a fresh device attaches and maps (%s)", ret ? step : "ok");
+	rig_close(&g);
+}
+
+int main(int argc, char **argv)
+{
+	struct tap t = { 0 };
+	unsigned long n, live_every;
+	struct baseline b0;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s BDF [--calls N] [--seed S] [--live-every K]\n", argv[0]);
+		return 2;
 	}
+	bdf = argv[1];
+	n = vhost_opt(argc, argv, "--calls", 100000);
+	seed = vhost_opt(argc, argv, "--seed", seed) | 1;
+	live_every = vhost_opt(argc, argv, "--live-every", 500);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	set_up(&t);
+	b0 = baseline_now();
+	tap_diag("seed %#llx, %lu calls, a live round every %lu; baselines: VmLck %ld kB, "
+		 "FOLL_PIN balance %ld, debugfs devices %d", (unsigned long long)seed, n,
+		 live_every, b0.lck, b0.pin, b0.dbg);
+	fuzz(&t, n, live_every);
+	report_counts(&t);
+	check_baselines(&t, &b0);
+	check_fresh_device(&t);
 	return tap_done(&t);
 }

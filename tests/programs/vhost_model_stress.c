@@ -234,7 +234,6 @@ static bool model_apply(struct model *md, const struct op *o, uint8_t got, uint8
 	return false;
 }
 
-
 static const char *op_name(enum op_type t)
 {
 	static const char *const n[] = { "MAP", "UNMAP", "ATTACH", "DETACH" };
