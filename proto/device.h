@@ -128,6 +128,13 @@ void viommu_model_init(struct viommu_model *dev,
 size_t viommu_model_resp_size(const struct viommu_model *dev);
 struct viommu_model_domain *viommu_model_find_domain(const struct viommu_model *dev,
 						     u32 id);
+
+/* How many domains the device has: the ID map's count. */
+static inline unsigned long viommu_model_domain_count(const struct viommu_model *dev)
+{
+	return dev->domains.count;
+}
+
 size_t viommu_model_handle(struct viommu_model *dev,
 			     const void *req, size_t req_len,
 			     size_t writable_len, void *resp);

@@ -368,7 +368,7 @@ static int vhost_iommu_set_config(struct vhost_iommu *vi, void __user *argp)
 	if (ret)
 		return ret;
 	if (vhost_vq_get_backend(&vi->vqs[VHOST_IOMMU_VQ_REQ]) ||
-	    vi->pv.domains.count) {
+	    viommu_model_domain_count(&vi->pv)) {
 		ret = -EBUSY;
 	} else if (!probe_size_fits(vi, cfg.probe_size)) {
 		ret = -ENOSPC;
@@ -654,7 +654,7 @@ static int vhost_iommu_get_stats(struct vhost_iommu *vi, void __user *argp)
 	memcpy(st.requests, vi->pv.stats.requests, sizeof(st.requests));
 	memcpy(st.status, vi->pv.stats.status, sizeof(st.status));
 	st.mappings = vi->pv.stats.mappings;
-	st.domains = vi->pv.domains.count;
+	st.domains = viommu_model_domain_count(&vi->pv);
 	st.endpoints = vi->nr_endpoints;
 	st.pinned_pages = vi->pinned;
 	st.bypass_pinned_pages = vi->identity_pinned;
@@ -778,7 +778,7 @@ static int stats_show(struct seq_file *s, void *unused)
 		stats_show_one(s, "status", viommu_model_status_name(i),
 			       vi->pv.stats.status[i]);
 	seq_printf(s, "mappings %lu\n", vi->pv.stats.mappings);
-	seq_printf(s, "domains %lu\n", vi->pv.domains.count);
+	seq_printf(s, "domains %lu\n", viommu_model_domain_count(&vi->pv));
 	seq_printf(s, "endpoints %lu\n", vi->nr_endpoints);
 	seq_printf(s, "pinned_pages %lu\n", vi->pinned);
 	seq_printf(s, "bypass_pinned_pages %lu\n", vi->identity_pinned);

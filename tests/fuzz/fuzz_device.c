@@ -42,7 +42,7 @@ static void check_trees(void)
 	}
 	check(pool.dev.stats.mappings == mappings);
 	check(pool.dev.stats.mappings == pool_mappings_in_use(&pool));
-	check(pool.dev.domains.count == pool_domains_in_use(&pool));
+	check(viommu_model_domain_count(&pool.dev) == pool_domains_in_use(&pool));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -215,6 +215,58 @@ static void t_random(struct tap *t, struct rig *g, unsigned long count)
 	tap_check(t, vmlck_kb() == lck0, "VmLck back to %ld kB", lck0);
 }
 
+/*
+ * A flood of large MAPs yields the worker: one kick of 64 MAPs of 1024
+ * pages each (the same guest pages, pinned again for each) holds the
+ * model's lock for only a few of them at a time (VHOST_IOMMU_PAGE_WEIGHT),
+ * so a GET_STATS issued once the first is done gets in before the last.
+ * Without a page weight the kick holds the lock to its end, and GET_STATS
+ * sees all 64.
+ */
+static void t_weight(struct tap *t, struct rig *g)
+{
+	enum { N = 64, PAGES = 1024 };
+	static struct virtio_iommu_req_map m[N];
+	struct vdev *v = &g->v;
+	struct vring_desc *d = v->vq[0].desc;
+	struct vhost_iommu_stats st, st1;
+	unsigned int k, got, good = 0;
+	double t0;
+
+	if (!tap_check(t, v_attach(v, 1, g->ep, 0) == OK, "weight: ATTACH endpoint to domain 1"))
+		return;
+	for (k = 0; k < N; k++) {
+		uint64_t iova = 0x200000000ull + (uint64_t)k * PAGES * PAGE;
+		uint64_t out = scratch_alloc(v, 64), in = scratch_alloc(v, 64);
+
+		mk_map(&m[k], 1, iova, iova + PAGES * PAGE - 1, DATA_GPA, RW);
+		memcpy(hva(v, out), &m[k], RO_LEN(m[k]));
+		memset(hva(v, in), 0xee, 4);
+		d[2 * k] = (struct vring_desc){ out, RO_LEN(m[k]), VRING_DESC_F_NEXT, 2 * k + 1 };
+		d[2 * k + 1] = (struct vring_desc){ in, 4, VRING_DESC_F_WRITE, 0 };
+		vq_push(v, 0, 2 * k);
+	}
+	t0 = now_s();
+	vq_kick(v, 0);
+	/* Once the worker is at it, ask for the lock it holds. */
+	while (__atomic_load_n(&v->vq[0].used->idx, __ATOMIC_ACQUIRE) == v->vq[0].used_idx)
+		;
+	vdev_stats(v, &st);
+	got = vq_wait(v, 0, N, 60000);
+	for (k = 0; k < got; k++) {
+		struct vring_used_elem e = vq_pop(v, 0);
+
+		good += e.len == 4 && *(uint8_t *)hva(v, d[e.id + 1].addr) == OK;
+	}
+	tap_check(t, got == N && good == N, "weight: %u MAPs of %u pages, all OK (%.2f s)",
+		  N, PAGES, now_s() - t0);
+	tap_check(t, st.mappings < N,
+		  "weight: a flood of large MAPs yields the worker: GET_STATS got in with %llu of %u done",
+		  (unsigned long long)st.mappings, N);
+	tap_check(t, ioctl(v->fd, VHOST_IOMMU_RESET) == 0 && vdev_stats(v, &st1) == 0 &&
+		  !st1.pinned_pages, "weight: a reset unpins everything");
+}
+
 /* Drop CAP_IPC_LOCK from the effective set, so RLIMIT_MEMLOCK applies. */
 static int drop_ipc_lock(void)
 {
@@ -351,6 +403,7 @@ void suite_hostile(const struct suite_env *e)
 	t_malformed(t, &g);
 	t_bad_ranges(t, &g);
 	t_random(t, &g, e->random);
+	t_weight(t, &g);
 	rig_close(&g);
 	tap_check(t, vmlck_kb() == lck0, "VmLck back to its baseline %ld kB after close", lck0);
 	t_memlock(e);
