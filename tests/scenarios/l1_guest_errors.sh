@@ -19,8 +19,7 @@ on_l1() {
 
 	# The wrong order: nvme binds first.
 	check "modprobe nvme before pviommu" modprobe nvme
-	i=0
-	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 60 ]; do sleep 0.5; i=$((i + 1)); done
+	blk_wait /dev/nvme0n1
 	pviommu_load
 	dmesg | grep -E 'before pviommu|IOMMU group|VIOT' | while IFS= read -r l; do diag "$l"; done
 	check "a bound nvme is skipped with a message" \

@@ -19,8 +19,7 @@ on_l1() {
 	check "its default domain is identity ($(cat /sys/kernel/iommu_groups/$grp/type))" \
 		[ "$(cat /sys/kernel/iommu_groups/$grp/type)" = identity ]
 	check "modprobe nvme" modprobe nvme
-	i=0
-	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 60 ]; do sleep 0.5; i=$((i + 1)); done
+	blk_wait /dev/nvme0n1
 	dd if=/dev/urandom of=/tmp/pat bs=1M count=4 2>/dev/null
 	check "O_DIRECT write of 4 MiB" dd if=/tmp/pat of=/dev/nvme0n1 bs=1M seek=8 oflag=direct conv=fsync
 	check "O_DIRECT read-back matches" eval \

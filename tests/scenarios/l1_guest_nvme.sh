@@ -40,9 +40,7 @@ on_l1() {
 	dmesg | grep -E 'pviommu|virtio' | grep -iE 'VIOT|input range' | while IFS= read -r l; do diag "$l"; done
 
 	check "modprobe nvme" modprobe nvme
-	i=0
-	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 60 ]; do sleep 0.5; i=$((i + 1)); done
-	check "/dev/nvme0n1 appeared" [ -b /dev/nvme0n1 ] || exit 1
+	nvme_wait /dev/nvme0n1 || exit 1
 
 	# The group is checked once nvme is bound: on Debian's kernel pviommu.ko gave
 	# the endpoint its fwspec when the IOMMU registered, but a kernel with ACPI
@@ -92,8 +90,7 @@ on_l1() {
 	echo "$nvme" >/sys/bus/pci/drivers/nvme/unbind
 	check "group type set to DMA (strict)" sh -c "echo DMA >/sys/kernel/iommu_groups/$grp/type"
 	echo "$nvme" >/sys/bus/pci/drivers/nvme/bind
-	i=0
-	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 60 ]; do sleep 0.5; i=$((i + 1)); done
+	blk_wait /dev/nvme0n1
 	check "dmabench, strict mode" bench 'DMA(strict)'
 	for off in $OFFSETS; do
 		want=$(md5sum </tmp/pat$off | cut -d' ' -f1)
@@ -117,8 +114,7 @@ on_l1() {
 
 	check "modprobe pviommu again" modprobe pviommu
 	echo "$nvme" >/sys/bus/pci/drivers/nvme/bind
-	i=0
-	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 60 ]; do sleep 0.5; i=$((i + 1)); done
+	blk_wait /dev/nvme0n1
 	check "nvme is back in an IOMMU group" [ -e "/sys/bus/pci/devices/$nvme/iommu_group" ]
 	for off in $OFFSETS; do
 		want=$(md5sum </tmp/pat$off | cut -d' ' -f1)

@@ -254,9 +254,7 @@ on_l2() {
 	esac
 
 	check "modprobe nvme" modprobe nvme
-	i=0
-	while [ ! -b $dev ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-	check "$dev appeared" [ -b $dev ] || exit 1
+	nvme_wait $dev || exit 1
 	check "modprobe pviommu_dmabench" modprobe pviommu_dmabench || exit 1
 
 	# set_mode MODE: put the NVMe's domain in MODE and check that it is there.

@@ -9,11 +9,10 @@
 #               virtio-iommu (VFIO type1 + IOMMU notifiers)
 #
 #: level 2
-#: append rig_chain_vhost=on
 #: userspace.append rig_chain_vhost=off
 
 on_l1() {
-	chain_l1 "$RIG_CHAIN_VHOST" l2_chain
+	chain_l1 "${RIG_CHAIN_VHOST:-on}" l2_chain
 }
 
 on_l2() {

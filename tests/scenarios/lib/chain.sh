@@ -101,21 +101,6 @@ _chain_l1_kernel_did_it() {
 		[ -z "$(ls /sys/kernel/debug/vhost-iommu 2>/dev/null)" ]
 }
 
-# nvme_wait DEV: wait (30 s at most) for the block device DEV; a test point
-# says whether it appeared.
-nvme_wait() {
-	local i=0
-	while [ ! -b "$1" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-	check "$1 appeared" [ -b "$1" ]
-}
-
-# nvme_is_rig_disk: a test point that nvme0 is the rig's disk.
-nvme_is_rig_disk() {
-	local serial
-	read -r serial </sys/class/nvme/nvme0/serial # space-padded; read trims it
-	check "it is the rig's disk (serial ${serial:-none})" [ "$serial" = pviommu0 ]
-}
-
 chain_l2() {
 	local drv=${1:-pviommu} dev=/dev/nvme0n1 vdev nvme fwant fgot
 	# 1 KiB blocks: the filesystem stays below CHAIN_OFFSET_MIB.

@@ -136,6 +136,26 @@ l2_bg_kill() {
 		[ -z "$(ls /sys/kernel/debug/vhost-iommu 2>/dev/null)" ]
 }
 
+# blk_wait DEV: wait (30 s at most) for the block device DEV to appear.
+blk_wait() {
+	local i=0
+	while [ ! -b "$1" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -b "$1" ]
+}
+
+# nvme_wait DEV: blk_wait, and a test point that DEV appeared.
+nvme_wait() {
+	blk_wait "$1"
+	check "$1 appeared" [ -b "$1" ]
+}
+
+# nvme_is_rig_disk: a test point that nvme0 is the rig's disk.
+nvme_is_rig_disk() {
+	local serial
+	read -r serial </sys/class/nvme/nvme0/serial # space-padded; read trims it
+	check "it is the rig's disk (serial ${serial:-none})" [ "$serial" = pviommu0 ]
+}
+
 # nvme_write_check DEV OFFSET_MIB SIZE_MIB: write SIZE_MIB MiB of random data
 # at OFFSET_MIB with O_DIRECT, read them back with O_DIRECT and compare; the
 # md5 goes to the host hook as the fact nvme_md5.
