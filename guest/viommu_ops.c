@@ -80,7 +80,7 @@ static u64 viommu_shadow_take(struct viommu_domain *vdomain, u64 start,
 
 	lockdep_assert_held(&vdomain->mappings_lock);
 	while ((m = viommu_model_mappings_take(&vdomain->mappings, start, last))) {
-		removed += m->iova.last - m->iova.start + 1;
+		removed += viommu_model_mapping_size(m);
 		viommu_count_add(VIOMMU_C_MAPPINGS_LIVE, -1);
 		viommu_mapping_free(m);
 	}

@@ -426,9 +426,7 @@ static int guest_resv(struct iommu_group *group,
 		ret = -ENOMEM;
 		goto out;
 	}
-	resv[0].start = VIOMMU_MODEL_X86_MSI_START;
-	resv[0].last = VIOMMU_MODEL_X86_MSI_END;
-	resv[0].subtype = VIRTIO_IOMMU_RESV_MEM_T_MSI;
+	resv[0] = (struct viommu_model_resv_region)VIOMMU_MODEL_X86_MSI_REGION;
 	n = 1;
 	list_for_each_entry(r, &list, list) {
 		u64 start = r->start, last = r->start + r->length - 1;

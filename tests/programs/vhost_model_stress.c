@@ -107,7 +107,7 @@ static void model_drop(struct model *md, uint64_t start, uint64_t last)
 	struct viommu_model_mapping *m;
 
 	while ((m = viommu_model_mappings_take(&md->table, start, last))) {
-		md->pages -= (m->iova.last - m->iova.start + 1) / PAGE;
+		md->pages -= viommu_model_mapping_size(m) / PAGE;
 		md->maps--;
 		free(m);
 	}
