@@ -46,6 +46,7 @@
 #include <linux/spinlock.h>
 #include <linux/virtio.h>
 
+#include "../proto/kcompat.h"
 #include "../proto/mappings.h"
 
 /* Debugfs counters, module-wide. */

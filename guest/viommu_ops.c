@@ -689,11 +689,19 @@ static void viommu_iotlb_sync(struct iommu_domain *domain,
 	viommu_flush_iotlb_all(domain);
 }
 
-static void viommu_iotlb_sync_map(struct iommu_domain *domain,
-				  unsigned long iova, size_t size)
+/*
+ * Complete the MAPs queued so far.  A queued MAP that the device failed is
+ * only logged and counted (viommu_report_async_error()): the caller's
+ * iommu_map() has nothing left to undo, so this never fails.
+ */
+static int viommu_iotlb_sync_map(struct iommu_domain *domain,
+				 unsigned long iova, size_t size)
 {
 	viommu_flush_iotlb_all(domain);
+	return 0;
 }
+
+PVIOMMU_COMPAT_DEFINE_SYNC_MAP(viommu_iotlb_sync_map)
 
 /* Endpoints */
 
@@ -705,10 +713,9 @@ static struct iommu_device *viommu_probe_device(struct device *dev)
 	unsigned long flags;
 	int ret;
 
-	if (!fwspec || fwspec->ops != &viommu_ops)
-		return ERR_PTR(-ENODEV);
 	viommu = viommu_lookup(dev);
-	if (!viommu)
+	/* Ours: its fwspec names our IOMMU (the core may ask of any device). */
+	if (!viommu || !fwspec || fwspec->iommu_fwnode != viommu->iommu.fwnode)
 		return ERR_PTR(-ENODEV);
 	if (!fwspec->num_ids)
 		return ERR_PTR(-EINVAL);
@@ -772,11 +779,7 @@ err_free:
 
 static void viommu_probe_finalize(struct device *dev)
 {
-#ifndef CONFIG_ARCH_HAS_SETUP_DMA_OPS
-	/* Direct DMA first, in case the domain is no longer a DMA one. */
-	set_dma_ops(dev, NULL);
-	iommu_setup_dma_ops(dev, 0, U64_MAX);
-#endif
+	pviommu_compat_setup_dma_ops(dev);
 }
 
 static void viommu_release_device(struct device *dev)
@@ -793,10 +796,8 @@ static void viommu_release_device(struct device *dev)
 
 	/* Gone already if the endpoint itself is being deleted. */
 	device_link_remove(dev, viommu->dev);
-#ifndef CONFIG_ARCH_HAS_SETUP_DMA_OPS
 	/* Its DMA domain is going away: back to direct DMA. */
-	set_dma_ops(dev, NULL);
-#endif
+	pviommu_compat_clear_dma_ops(dev);
 	viommu_resv_put_all(vep);
 	kfree(vep);
 	viommu_count(VIOMMU_C_ENDPOINT_FREE);
@@ -841,9 +842,14 @@ static void viommu_get_resv_regions(struct device *dev, struct list_head *head)
 	iommu_dma_get_resv_regions(dev, head);
 }
 
+/*
+ * IOMMU_CACHE is honoured, and unmaps may be completed later by
+ * flush_iotlb_all (lazy, DMA-FQ domains).
+ */
 static bool viommu_capable(struct device *dev, enum iommu_cap cap)
 {
-	return cap == IOMMU_CAP_CACHE_COHERENCY;
+	return cap == IOMMU_CAP_CACHE_COHERENCY ||
+	       pviommu_compat_cap_is_deferred_flush(cap);
 }
 
 /* Faults */
@@ -935,7 +941,7 @@ struct iommu_ops viommu_ops = {
 		.iova_to_phys		= viommu_iova_to_phys,
 		.flush_iotlb_all	= viommu_flush_iotlb_all,
 		.iotlb_sync		= viommu_iotlb_sync,
-		.iotlb_sync_map		= viommu_iotlb_sync_map,
+		.iotlb_sync_map		= viommu_iotlb_sync_map_op,
 		.free			= viommu_domain_free,
 	}
 };

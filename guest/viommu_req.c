@@ -480,13 +480,16 @@ static void viommu_stop_queues(struct viommu_dev *viommu)
 /* The request and event queues, the device made ready, event buffers posted. */
 static int viommu_start_queues(struct viommu_dev *viommu)
 {
-	vq_callback_t *callbacks[] = { NULL, viommu_event_handler };
-	static const char * const names[] = { "request", "event" };
+	struct virtqueue_info vqs_info[VIOMMU_MODEL_NR_VQS] = {
+		[VIOMMU_MODEL_VQ_REQUEST] = { .name = "request" },
+		[VIOMMU_MODEL_VQ_EVENT] = { .name = "event",
+					    .callback = viommu_event_handler },
+	};
 	struct virtio_device *vdev = viommu->vdev;
 	int ret;
 
-	ret = virtio_find_vqs(vdev, VIOMMU_MODEL_NR_VQS, viommu->vqs, callbacks,
-			      names, NULL);
+	ret = pviommu_compat_find_vqs(vdev, VIOMMU_MODEL_NR_VQS, viommu->vqs,
+				      vqs_info);
 	if (ret)
 		return ret;
 	vdev->priv = viommu;

@@ -105,9 +105,9 @@ static int viommu_alias_add_id(struct pci_dev *pdev, u16 alias, void *data)
 		id = ((seg - r->segment_start) << 16) + alias - r->bdf_start +
 		     r->endpoint_start;
 		if (!ctx->nr_ids) {
-			ret = iommu_fwspec_init(ctx->dev,
-						ctx->viommu->iommu.fwnode,
-						&viommu_ops);
+			ret = pviommu_compat_fwspec_init(ctx->dev,
+							 ctx->viommu->iommu.fwnode,
+							 &viommu_ops);
 			if (ret) {
 				ctx->err = ret;
 				return ret;
@@ -498,7 +498,8 @@ void viommu_topo_release(struct viommu_dev *viommu)
 		if (!ep->skipped) {
 			device_lock(dev);
 			fwspec = dev_iommu_fwspec_get(dev);
-			if (fwspec && fwspec->ops == &viommu_ops &&
+			if (fwspec &&
+			    fwspec->iommu_fwnode == viommu->iommu.fwnode &&
 			    !dev->iommu->iommu_dev)
 				iommu_fwspec_free(dev);
 			device_unlock(dev);
@@ -513,12 +514,11 @@ void viommu_topo_release(struct viommu_dev *viommu)
  * Linux 6.1 never clears bus->iommu_ops once an IOMMU registered.  Left
  * pointing into this module after it is gone, it would crash the next
  * device hotplug and refuse the next registration (-EBUSY).  Every endpoint
- * is released by now (each held a module reference).
+ * is released by now (each held a module reference).  Later kernels have
+ * no such pointer.
  */
 void viommu_topo_exit(void)
 {
-	if (pci_bus_type.iommu_ops == &viommu_ops)
-		pci_bus_type.iommu_ops = NULL;
-	if (platform_bus_type.iommu_ops == &viommu_ops)
-		platform_bus_type.iommu_ops = NULL;
+	pviommu_compat_bus_forget_ops(&pci_bus_type, &viommu_ops);
+	pviommu_compat_bus_forget_ops(&platform_bus_type, &viommu_ops);
 }

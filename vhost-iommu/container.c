@@ -203,21 +203,57 @@ void vhost_iommu_put_resv_list(struct list_head *list)
 	}
 }
 
+/*
+ * A new UNMANAGED domain for the IOMMU of @dev.  Where KVM takes the DMA of
+ * @dev to be cache coherent (pviommu_compat_kvm_assumes_coherent()), the
+ * domain enforces it from the start, before anything is mapped, or is not
+ * used at all.
+ */
+static struct iommu_domain *host_domain_alloc(struct device *dev)
+{
+	struct iommu_domain *hd = pviommu_compat_paging_domain_alloc(dev);
+
+	if (IS_ERR(hd))
+		return NULL;
+	if (pviommu_compat_kvm_assumes_coherent(dev) &&
+	    !(hd->ops->enforce_cache_coherency &&
+	      hd->ops->enforce_cache_coherency(hd))) {
+		dev_warn_ratelimited(dev, "vhost-iommu: the host domain cannot enforce cache coherency\n");
+		iommu_domain_free(hd);
+		return NULL;
+	}
+	return hd;
+}
+
+/* iommu_group_for_each_dev(): a domain for the group's first device. */
+static int group_domain_alloc(struct device *dev, void *data)
+{
+	*(struct iommu_domain **)data = host_domain_alloc(dev);
+	return 1;
+}
+
 /**
  * vhost_iommu_alloc_host_domain() - a new, empty host domain
  * @c: the container, whose groups the domain must suit
  *
- * Return: an UNMANAGED domain on the bus of the container's devices, or
- * NULL.
+ * The domain is allocated for a device of the container's first group,
+ * found under the group's mutex (as VFIO type1 does), so that it cannot go
+ * away meanwhile.  Every group of the container is on the same bus.
+ *
+ * Return: an UNMANAGED domain, or NULL (no group in the container, or no
+ * memory, or no domain that KVM's view of coherency allows).
  */
 struct iommu_domain *vhost_iommu_alloc_host_domain(struct vhost_iommu_container *c)
 {
-	struct bus_type *bus;
+	struct iommu_domain *hd = NULL;
+	struct vhost_iommu_group *g;
 
 	mutex_lock(&c->lock);
-	bus = c->bus;
+	g = list_first_entry_or_null(&c->groups, struct vhost_iommu_group, node);
+	if (g)
+		iommu_group_for_each_dev(g->group, &hd, group_domain_alloc);
 	mutex_unlock(&c->lock);
-	return bus ? iommu_domain_alloc(bus) : NULL;
+	return hd;
 }
 
 /*
@@ -324,7 +360,7 @@ static void vhost_iommu_vfio_release(void *data)
 
 static int first_dev_bus(struct device *dev, void *data)
 {
-	*(struct bus_type **)data = dev->bus;
+	*(const struct bus_type **)data = dev->bus;
 	return 1;
 }
 
@@ -332,8 +368,8 @@ static int vhost_iommu_vfio_attach_group(void *data, struct iommu_group *group,
 					 enum vfio_group_type type)
 {
 	struct vhost_iommu_container *c = data;
+	const struct bus_type *bus = NULL;
 	struct vhost_iommu_group *g;
-	struct bus_type *bus = NULL;
 	int ret = 0;
 
 	/* Only groups of real, IOMMU-translated devices. */

@@ -125,9 +125,9 @@ static u8 pin_gpa(struct vhost_iommu *vi, u64 gpa, unsigned long npages,
 		unsigned long n = min_t(u64, npages - done,
 					(map->last - cur + 1) >> PAGE_SHIFT);
 
-		ret = pin_user_pages_remote(mm, map->addr + (cur - map->start),
-					    n, flags, pin->pages + done,
-					    NULL, NULL);
+		ret = pviommu_compat_pin_user_pages_remote(mm,
+							   map->addr + (cur - map->start),
+							   n, flags, pin->pages + done);
 		if (ret <= 0)
 			break;
 		done += ret;
@@ -171,8 +171,9 @@ static int map_pinned(struct iommu_domain *hd, unsigned long iova,
 		for (j = i + 1; j < pin->npages; j++)
 			if (page_to_pfn(pin->pages[j]) != pfn + (j - i))
 				break;
-		ret = iommu_map(hd, iova + (i << PAGE_SHIFT), PFN_PHYS(pfn),
-				(j - i) << PAGE_SHIFT, prot);
+		ret = pviommu_compat_iommu_map(hd, iova + (i << PAGE_SHIFT),
+					       PFN_PHYS(pfn),
+					       (j - i) << PAGE_SHIFT, prot);
 		if (ret) {
 			if (i)
 				iommu_unmap(hd, iova, i << PAGE_SHIFT);

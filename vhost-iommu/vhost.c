@@ -471,45 +471,75 @@ static void endpoint_free(struct vhost_iommu_endpoint *vep)
 	kfree(vep);
 }
 
+/* The group numbered @id (iommu_group_id()) in @c, or NULL. */
+static struct vhost_iommu_group *container_find_group(struct vhost_iommu_container *c,
+						      u32 id)
+{
+	struct vhost_iommu_group *g;
+
+	lockdep_assert_held(&c->lock);
+	list_for_each_entry(g, &c->groups, node)
+		if ((u32)iommu_group_id(g->group) == id)
+			return g;
+	return NULL;
+}
+
 /*
- * Declare @vep on @group, which must be in the bound container and not yet
- * used by another endpoint, under an ID no other endpoint has.  Errors as
- * vhost_iommu_add_endpoint()'s.
+ * Declare endpoint @decl->endpoint_id on the IOMMU group numbered
+ * @decl->iommu_group, which must be in the bound container and not yet used
+ * by another endpoint, under an ID no other endpoint has.  The number is
+ * resolved among the container's groups only: they hold a reference, so it
+ * names the same group until it leaves.  Return: the new endpoint, or an
+ * ERR_PTR() with the errors of vhost_iommu_add_endpoint().
  */
-static int endpoint_declare(struct vhost_iommu *vi, struct iommu_group *group,
-			    struct vhost_iommu_endpoint *vep)
+static struct vhost_iommu_endpoint *
+endpoint_declare(struct vhost_iommu *vi, const struct vhost_iommu_endpoint_decl *decl)
 {
 	struct vhost_iommu_container *c = vi->container;
-	struct vhost_iommu_group *g, *found = NULL;
+	struct vhost_iommu_endpoint *vep;
+	struct vhost_iommu_group *g;
 	int ret;
 
 	lockdep_assert_held(vhost_iommu_lock(vi));
 	if (!c)
-		return -EINVAL;
-	if (!resv_fit(vep, vi->pv.config.probe_size))
-		return -ENOSPC;
+		return ERR_PTR(-EINVAL);
 	mutex_lock(&c->lock);
-	list_for_each_entry(g, &c->groups, node)
-		if (g->group == group)
-			found = g;
-	if (!found) {
-		ret = -EINVAL;
-	} else if (found->ep) {
+	g = container_find_group(c, decl->iommu_group);
+	if (!g) {
+		ret = -ENOENT;
+		goto err_unlock;
+	}
+	if (g->ep) {
 		ret = -EBUSY;
-	} else {
-		ret = xa_insert(&vi->endpoints, vep->ep.id, vep,
-				GFP_KERNEL_ACCOUNT);
+		goto err_unlock;
+	}
+	vep = endpoint_alloc(g->group, decl->endpoint_id);
+	if (IS_ERR(vep)) {
+		ret = PTR_ERR(vep);
+		goto err_unlock;
+	}
+	if (!resv_fit(vep, vi->pv.config.probe_size)) {
+		ret = -ENOSPC;
+		goto err_free;
+	}
+	ret = xa_insert(&vi->endpoints, vep->ep.id, vep, GFP_KERNEL_ACCOUNT);
+	if (ret) {
 		if (ret == -EBUSY)
 			ret = -EEXIST;	/* the ID is taken */
+		goto err_free;
 	}
-	if (!ret) {
-		kref_get(&found->kref);
-		vep->g = found;
-		found->ep = vep;
-		vi->nr_endpoints++;
-	}
+	kref_get(&g->kref);
+	vep->g = g;
+	g->ep = vep;
+	vi->nr_endpoints++;
 	mutex_unlock(&c->lock);
-	return ret;
+	return vep;
+
+err_free:
+	endpoint_free(vep);
+err_unlock:
+	mutex_unlock(&c->lock);
+	return ERR_PTR(ret);
 }
 
 /**
@@ -517,56 +547,35 @@ static int endpoint_declare(struct vhost_iommu *vi, struct iommu_group *group,
  * @vi: the device
  * @argp: a struct vhost_iommu_endpoint_decl
  *
- * The group must be in the bound container and not yet used by another
- * endpoint (one endpoint per group: VFIO attaches whole groups, and the
- * spec's DETACH of one endpoint of a shared group could not be honoured).
- * The new endpoint is unattached: blocked, or in bypass.  The VFIO group is
- * looked up before any of our locks is taken (vhost_iommu.h).
+ * The group, named by its number, must be in the bound container and not
+ * yet used by another endpoint (one endpoint per group: VFIO attaches whole
+ * groups, and the spec's DETACH of one endpoint of a shared group could not
+ * be honoured).  The new endpoint is unattached: blocked, or in bypass.
  *
- * Return: 0, or -ENOENT (no such IOMMU group), -EINVAL (no container bound, or
- * the group is not in it), -EEXIST (endpoint ID taken), -EBUSY (group
- * already declared), -ENOSPC (probe_size too small for its regions); or
- * -EIO: the endpoint is declared, but its group could not leave the host
- * domain it was in and stays there, blocked (as vhost_iommu_set_config()).
+ * Return: 0, or -EINVAL (no container bound), -ENOENT (no group of that
+ * number in the container), -EEXIST (endpoint ID taken), -EBUSY (group
+ * already declared), -ENOSPC (probe_size too small for its regions),
+ * -ENOMEM; or -EIO: the endpoint is declared, but its group could not leave
+ * the host domain it was in and stays there, blocked (as
+ * vhost_iommu_set_config()).
  */
 static int vhost_iommu_add_endpoint(struct vhost_iommu *vi, void __user *argp)
 {
 	struct vhost_iommu_endpoint_decl decl;
 	struct vhost_iommu_endpoint *vep;
-	struct iommu_group *group;
 	int ret;
 
 	if (copy_from_user(&decl, argp, sizeof(decl)))
 		return -EFAULT;
-	if (decl.iommu_group > INT_MAX)
-		return -ENOENT;
-	group = iommu_group_get_by_id(decl.iommu_group);
-	if (!group)
-		return -ENOENT;
-	vep = endpoint_alloc(group, decl.endpoint_id);
-	if (IS_ERR(vep)) {
-		ret = PTR_ERR(vep);
-		goto out_group;
-	}
-
 	ret = owner_lock(vi);
 	if (ret)
-		goto err_free;
-	ret = endpoint_declare(vi, group, vep);
-	if (ret)
-		goto err_unlock;
-	/* -EIO: declared, but its group stays blocked in the domain it was in. */
-	ret = vhost_iommu_place_unattached(vi, vep);
+		return ret;
+	vep = endpoint_declare(vi, &decl);
+	if (IS_ERR(vep))
+		ret = PTR_ERR(vep);
+	else	/* -EIO: declared, but its group stays blocked in the domain it was in. */
+		ret = vhost_iommu_place_unattached(vi, vep);
 	owner_unlock(vi);
-	iommu_group_put(group);
-	return ret;
-
-err_unlock:
-	owner_unlock(vi);
-err_free:
-	endpoint_free(vep);
-out_group:
-	iommu_group_put(group);
 	return ret;
 }
 

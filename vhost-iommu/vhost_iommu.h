@@ -25,8 +25,7 @@
  *   vhost_dev.mutex -> vqs[REQ].mutex -> c->lock -> iommu_group->mutex
  *   VFIO's group_lock -> VFIO's container->group_lock -> c->lock
  * VFIO calls our attach_group/detach_group/release with its locks held; we
- * never call into VFIO while holding any of ours (ADD_ENDPOINT looks the
- * VFIO group up before it takes them).
+ * never call into VFIO while holding any of ours.
  *
  * Lifetimes: the container is refcounted (c->kref): VFIO's iommu_data holds
  * one reference and a bound vhost device another.  Groups are refcounted
@@ -54,6 +53,7 @@
 
 #include "vhost.h"		/* drivers/vhost/vhost.h, see Kbuild */
 #include "../proto/device.h"
+#include "../proto/kcompat.h"
 #include "uapi/linux/vhost_iommu.h"
 
 enum {
@@ -96,7 +96,7 @@ struct vhost_iommu_container {
 	struct list_head groups;		/* [c] */
 	/* [c] Groups that left the container while stuck in one of our domains */
 	struct list_head stuck;
-	struct bus_type *bus;			/* [c] of the first group */
+	const struct bus_type *bus;		/* [c] of the first group */
 	struct vhost_iommu *vi;			/* [c] bound device, or NULL */
 };
 
