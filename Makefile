@@ -9,7 +9,9 @@ SHELL := /bin/bash
 BUILD ?= $(CURDIR)/build
 export BUILD
 
-# Written by scripts/deps.sh: KABI, KVER, KHEADERS, KIMAGE_ROOT, KSOURCE_TAR.
+# Written by scripts/deps.sh: KERNELS (the kernel series the modules build
+# for, such as 6.12 and 6.1), KDEFAULT (one of them), and for each series S:
+# KABI_S, KVER_S, KHEADERS_S, KIMAGE_ROOT_S, KSOURCE_TAR_S.
 -include $(BUILD)/kernel.mk
 
 CC := gcc
@@ -28,8 +30,11 @@ TEST_COMMON += tests/common/tap.c
 
 # Private kernel files (drivers/vhost/vhost.h, drivers/vfio/vfio.h, ...),
 # checkpatch and the kernel's userspace rbtree (tools/lib/rbtree.c and its
-# tools/include headers), unpacked from linux-source at the headers' version.
-KPRIV := $(BUILD)/kpriv
+# tools/include headers), unpacked from each kernel's linux-source at its
+# headers' version into $(BUILD)/kpriv/<series>.  Userspace (libpviommu, the
+# tests) and checkpatch use the default kernel's.
+kpriv = $(BUILD)/kpriv/$(1)
+KPRIV := $(call kpriv,$(KDEFAULT))
 # proto/ builds on the kernel's rbtree and interval tree in userspace too:
 # every program that includes proto/'s headers needs PROTO_CFLAGS.
 KTOOLS := $(KPRIV)/tools
@@ -105,25 +110,45 @@ check-fuzz: $(BUILD)/tests/fuzz_device
 		echo "1..1"; exit $$status
 
 # --- kernel modules -----------------------------------------------------
+#   make modules         the modules for every kernel of build/kernel.mk, in
+#                        build/modules/<series>/
+#   make modules-<S>     for the kernel series S only (modules-6.12, ...)
+# kbuild builds in M=, so each kernel builds in a copy of the sources of its
+# own, $(BUILD)/kbuild/<series>/ (the debug flavour's too, see below).
 
-KBUILD_ARGS = -C $(KHEADERS) M=$(CURDIR) W=1 KCFLAGS=-Werror PVIOMMU_KPRIV=$(KPRIV)
 KERNEL_SRCS = $(shell git ls-files -co --exclude-standard -- proto vhost-iommu guest tests/kmod | grep -E '\.[ch]$$')
+KBUILD_SRCS = $(shell git ls-files -co --exclude-standard -- Kbuild proto \
+	vhost-iommu guest tests/kmod tests/common | grep -E '(Kbuild|\.[ch])$$')
 
 MODULES := proto/pviommu_proto.ko vhost-iommu/vhost_iommu.ko \
 	   guest/pviommu.ko guest/pviommu_dmabench.ko \
 	   tests/kmod/pviommu_proto_test.ko
 
-$(KPRIV)/Makefile: $(BUILD)/kernel.mk scripts/ksrc.sh scripts/kversion.sh
-	bash scripts/ksrc.sh $(KSOURCE_TAR) $(KHEADERS) $(KPRIV)
+# kbuild_modules KDIR,KPRIV,SRC,OUT: build the modules against the kernel
+# tree KDIR (a headers package, or a built kernel) with its private files in
+# KPRIV, W=1 and warnings as errors, in the copy of the sources SRC (cp -u:
+# kbuild sees only what changed), and put them in OUT.
+define kbuild_modules
+	@mkdir -p $(3) $(4)
+	cp -u --parents $(KBUILD_SRCS) $(3)/
+	nice -n 10 $(MAKE) -C $(1) M=$(3) W=1 KCFLAGS=-Werror PVIOMMU_KPRIV=$(2) modules
+	cp $(addprefix $(3)/,$(MODULES)) $(4)/
+endef
 
-modules: $(BUILD)/kernel.mk $(KPRIV)/Makefile
-	$(MAKE) $(KBUILD_ARGS) modules
-	@mkdir -p $(BUILD)/modules
-	cp $(MODULES) $(BUILD)/modules/
+$(BUILD)/kpriv/%/Makefile: $(BUILD)/kernel.mk scripts/ksrc.sh scripts/kversion.sh
+	bash scripts/ksrc.sh $(KSOURCE_TAR_$*) $(KHEADERS_$*) $(@D)
 
-checkpatch: $(KPRIV)/Makefile
-	perl $(KPRIV)/scripts/checkpatch.pl --no-tree --terse \
-			-f $(KERNEL_SRCS)
+.PHONY: $(addprefix modules-,$(KERNELS))
+modules: $(BUILD)/kernel.mk $(addprefix modules-,$(KERNELS))
+$(addprefix modules-,$(KERNELS)): modules-%: $(BUILD)/kernel.mk $(BUILD)/kpriv/%/Makefile
+	$(call kbuild_modules,$(KHEADERS_$*),$(call kpriv,$*),$(BUILD)/kbuild/$*,$(BUILD)/modules/$*)
+
+# Every test of LINUX_VERSION_CODE is in proto/kcompat.h, the compat layer.
+KCOMPAT_H := proto/kcompat.h
+CHECKPATCH = perl $(KPRIV)/scripts/checkpatch.pl --no-tree --terse
+checkpatch: $(BUILD)/kernel.mk $(KPRIV)/Makefile
+	$(CHECKPATCH) -f $(filter-out $(KCOMPAT_H),$(KERNEL_SRCS))
+	$(CHECKPATCH) --ignore LINUX_VERSION_CODE -f $(KCOMPAT_H)
 
 # --- the emulated-host rig (tests/rig/README.md) -------------------------
 
@@ -150,9 +175,8 @@ demo: modules qemu rig
 check: check-unit check-fuzz checkpatch check-rig
 
 clean:
-	-[ -d "$(KHEADERS)" ] && $(MAKE) $(KBUILD_ARGS) clean
 	rm -rf $(BUILD)/lib $(BUILD)/libpviommu.a $(BUILD)/tests \
-		$(BUILD)/modules
+		$(BUILD)/kbuild $(BUILD)/modules
 
 # --- bench: the L1 map/unmap microbenchmark (bench/README.md) -------------
 #   make bench-programs   build/vm-bin/pviommu-mapbench (static, for the rig)
@@ -189,10 +213,12 @@ bench-l1: bench-programs modules
 	bash bench/l1-report.sh $(BUILD)/rig/runs/l1_mapbench
 
 # --- the debug flavour: KASAN, lockdep, kmemleak, failslab (issue 7) ------
-#   make debug-kernel    linux-source-6.1 (the rig's version), x86_64 defconfig
-#                        + tests/rig/debug.config, in build/debug-kernel/root
-#                        (cached: rebuilt when the version or fragment changes)
-#   make modules-debug   our modules built against it, in build/modules-debug/
+#   make debug-kernel    the default kernel's linux-source (KDEFAULT), x86_64
+#                        defconfig + tests/rig/debug.config, in
+#                        build/debug-kernel/root (cached: rebuilt when the
+#                        version or fragment changes)
+#   make modules-debug   our modules built against it (kbuild_modules, in
+#                        build/kbuild/debug/), in build/modules-debug/
 #   make check-debug     the vhost-iommu suites, the adversarial tests and the
 #                        pviommu.ko suites on it, failing on any KASAN, lockdep,
 #                        sleeping-in-atomic, list or kmemleak report; then
@@ -211,22 +237,15 @@ DEBUG_STRESS_OPS ?= 200000
 # The scenarios' debug variants boot it (tests/rig/run: "kernel debug").
 DEBUG_RIG_SCENARIOS := l1_vhost_iommu:debug l1_adversarial:debug \
 	l1_guest_nvme:debug l1_guest_vfio:debug
-# L1 on the stock kernel, L2 on the debug one with Linux's virtio_iommu.
-DEBUG_KBUILD_SRCS = $(shell git ls-files -co --exclude-standard -- Kbuild proto \
-	vhost-iommu guest tests/kmod tests/common | grep -E '(Kbuild|\.[ch])$$')
 
 .PHONY: debug-kernel modules-debug check-debug stress-programs stress-full
 debug-kernel: $(BUILD)/kernel.mk
-	KSOURCE_TAR='$(KSOURCE_TAR)' KHEADERS='$(KHEADERS)' JOBS=2 \
-		bash scripts/debug-kernel.sh $(DEBUG_KDIR)
+	KSOURCE_TAR='$(KSOURCE_TAR_$(KDEFAULT))' KHEADERS='$(KHEADERS_$(KDEFAULT))' \
+		JOBS=2 bash scripts/debug-kernel.sh $(DEBUG_KDIR)
 
-# A copy of the sources, so that the default build's objects stay untouched.
+# The built tree is its own PVIOMMU_KPRIV: it has the private headers.
 modules-debug: debug-kernel
-	@mkdir -p $(DEBUG_MODS)/src
-	cp -u --parents $(DEBUG_KBUILD_SRCS) $(DEBUG_MODS)/src/
-	nice -n 10 $(MAKE) -C $(DEBUG_KDIR)/src M=$(DEBUG_MODS)/src W=1 \
-		KCFLAGS=-Werror PVIOMMU_KPRIV=$(DEBUG_KDIR)/src modules
-	cp $(addprefix $(DEBUG_MODS)/src/,$(MODULES)) $(DEBUG_MODS)/
+	$(call kbuild_modules,$(DEBUG_KDIR)/src,$(DEBUG_KDIR)/src,$(BUILD)/kbuild/debug,$(DEBUG_MODS))
 
 stress-programs: $(BUILD)/vm-bin/vhost_model_stress
 

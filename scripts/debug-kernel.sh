@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Build (or reuse) the debug flavour of the rig's L1 kernel: linux-source-6.1
-# (the version of the Debian kernel the rig boots), x86_64 defconfig plus the
-# fragment tests/rig/debug.config (KASAN, lockdep, kmemleak, failslab, ...).
+# Build (or reuse) the debug flavour of the rig's L1 kernel: the linux-source
+# of build/kernel.mk's default kernel (KDEFAULT, the version of the Debian
+# kernel the rig boots by default), x86_64 defconfig plus the fragment
+# tests/rig/debug.config (KASAN, lockdep, kmemleak, failslab, ...).
 #
 # usage: scripts/debug-kernel.sh [OUT]       (default OUT: $BUILD/debug-kernel)
 #
@@ -9,7 +10,8 @@
 #   OUT/root    boot/vmlinux-REL + lib/modules/REL: tests/rig/run --kernel OUT/root
 #   OUT/stamp   hash of (source version, fragment, this script); a match = no-op
 #
-# Environment: KSOURCE_TAR, KHEADERS (from build/kernel.mk), JOBS (default 2).
+# Environment: KSOURCE_TAR, KHEADERS (default: KSOURCE_TAR_<KDEFAULT> and
+# KHEADERS_<KDEFAULT> of build/kernel.mk), JOBS (default 2).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,12 +19,17 @@ BUILD=${BUILD:-$repo/build}
 out=${1:-$BUILD/debug-kernel}
 frag=$repo/tests/rig/debug.config
 jobs=${JOBS:-2}
-top=linux-source-6.1
 
+# The value of a "NAME := value" line of build/kernel.mk.
+kernel_mk() { sed -n "s/^$1 := //p" "$BUILD/kernel.mk"; }
 if [ -z "${KSOURCE_TAR:-}" ] || [ -z "${KHEADERS:-}" ]; then
 	[ -f "$BUILD/kernel.mk" ] || { echo "debug-kernel: run 'make deps' first" >&2; exit 1; }
-	eval "$(sed -n 's/^\([A-Z_]*\) := \(.*\)$/\1="\2"/p' "$BUILD/kernel.mk")"
+	kdefault=$(kernel_mk KDEFAULT)
+	KSOURCE_TAR=$(kernel_mk "KSOURCE_TAR_$kdefault")
+	KHEADERS=$(kernel_mk "KHEADERS_$kdefault")
 fi
+# Debian's linux-source-<series>.tar.xz holds linux-source-<series>/.
+top=$(basename "$KSOURCE_TAR" .tar.xz)
 
 # The version the rig's Debian image runs (its headers).
 # shellcheck source=kversion.sh

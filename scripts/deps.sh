@@ -1,14 +1,29 @@
 #!/usr/bin/env bash
 # Install everything pviommu needs on a Debian 12 machine, idempotently.
 #
-# The kernel packages follow the *current* linux-image-amd64 ABI: the
-# headers are installed, the image .deb is only unpacked into the build
-# directory (never into /boot), and linux-source-6.1 is installed at
-# exactly the image's version so that private headers match.
+# The modules build against several Debian kernels, each the *current*
+# linux-image-amd64 of one apt suite (KSUITES below; the first is the
+# default kernel): the system's own (bookworm: 6.1) and bookworm-backports
+# (6.12), reached through a private apt configuration (scripts/apt-suite.sh,
+# under build/apt/), never by editing /etc/apt.  For each: the ABI comes from
+# the meta-package's dependency (never hard-coded), the headers are
+# installed, the image .deb is only unpacked into the build directory (never
+# into /boot; the backports headers depend on the image package, so apt
+# installs that too), and linux-source-<series> is installed at exactly the
+# image's version so that private headers match (bookworm-security has newer
+# linux-source-6.12 builds than backports' image: the version is pinned).
+#
+# Writes build/kernel.mk: KERNELS (the series, default first), KDEFAULT, and
+# for each series S: KABI_S, KVER_S, KHEADERS_S, KIMAGE_ROOT_S, KSOURCE_TAR_S.
 set -euo pipefail
 
-BUILD=${BUILD:-$(cd "$(dirname "$0")/.." && pwd)/build}
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$(realpath -m "${BUILD:-$REPO/build}")
 mkdir -p "$BUILD"
+
+# The suites whose linux-image-amd64 we build for, default first; "system"
+# is the machine's own sources (Debian 12: bookworm and bookworm-security).
+KSUITES=(bookworm-backports system)
 
 log() { printf 'deps: %s\n' "$*"; }
 die() { printf 'deps: error: %s\n' "$*" >&2; exit 1; }
@@ -16,12 +31,26 @@ die() { printf 'deps: error: %s\n' "$*" >&2; exit 1; }
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
+# shellcheck source=apt-suite.sh
+. "$REPO/scripts/apt-suite.sh"
+# The private configuration: the system's sources plus every other suite.
+private_suites=()
+for s in "${KSUITES[@]}"; do [ "$s" = system ] || private_suites+=("$s"); done
+apt_suite "$BUILD/apt/private" "${private_suites[@]}" ||
+	die "cannot write a private apt configuration"
+
 apt_updated=
 apt_update_once() {
 	[ -n "$apt_updated" ] && return 0
-	log "apt-get update"
+	log "apt-get update (the system's lists, and the private ones)"
 	$SUDO apt-get update -qq
+	apt_suite_update
 	apt_updated=1
+}
+
+# suite_opts SUITE: the apt options that reach SUITE, in the array OPTS.
+suite_opts() {
+	if [ "$1" = system ]; then OPTS=(); else OPTS=("${APT_SUITE_OPTS[@]}"); fi
 }
 
 # Packages that are needed and not yet installed (at the right version).
@@ -43,72 +72,113 @@ TOOLS=(build-essential bc flex bison kmod cpio xz-utils zstd busybox-static
        dpkg-dev meson ninja-build pkg-config libglib2.0-dev libpixman-1-dev
        libslirp-dev libfdt-dev
        # the debug kernel (scripts/debug-kernel.sh): objtool, certs
-       libelf-dev libssl-dev)
+       libelf-dev libssl-dev
+       # make check-dkms: the host and guest DKMS recipes
+       dkms)
 for p in "${TOOLS[@]}"; do want "$p"; done
 
-# apt-cache needs fresh lists on a new machine.
-if ! apt-cache show linux-image-amd64 >/dev/null 2>&1; then apt_update_once; fi
-ABI=$(apt-cache depends linux-image-amd64 2>/dev/null |
-	sed -n 's/.*Depends: linux-image-\(6\.1\.[0-9]*-[0-9]*\)-amd64.*/\1/p' | head -n1)
-if [ -z "$ABI" ]; then
-	apt_update_once
-	ABI=$(apt-cache depends linux-image-amd64 |
-		sed -n 's/.*Depends: linux-image-\(6\.1\.[0-9]*-[0-9]*\)-amd64.*/\1/p' | head -n1)
-fi
-[ -n "$ABI" ] || die "cannot find the 6.1 ABI that linux-image-amd64 depends on"
+# meta_abi SUITE: the ABI ("6.1.0-57-amd64") that SUITE's linux-image-amd64
+# depends on, or nothing.
+meta_abi() {
+	local meta=linux-image-amd64
+	suite_opts "$1"
+	[ "$1" = system ] || meta=linux-image-amd64/$1
+	{ apt-cache "${OPTS[@]}" depends "$meta" 2>/dev/null || true; } |
+		sed -n 's/^ *Depends: linux-image-\([0-9][^ ]*-amd64\)$/\1/p' | head -n1
+}
 
-pkgver() { apt-cache show "$1" 2>/dev/null | sed -n 's/^Version: //p' | sort -V | tail -n1; }
-IMG_PKG=linux-image-$ABI-amd64
-HDR_PKG=linux-headers-$ABI-amd64
-IMG_VER=$(pkgver "$IMG_PKG")
-HDR_VER=$(pkgver "$HDR_PKG")
-[ -n "$IMG_VER" ] || die "$IMG_PKG has no candidate version"
-[ "$IMG_VER" = "$HDR_VER" ] ||
-	die "version mismatch: $IMG_PKG is $IMG_VER but $HDR_PKG is $HDR_VER"
-apt-cache show "linux-source-6.1=$IMG_VER" >/dev/null 2>&1 ||
-	die "linux-source-6.1 is not available at $IMG_VER (the image's version)"
+# pkgver SUITE PKG: the highest version of PKG that SUITE's options reach.
+pkgver() {
+	suite_opts "$1"
+	{ apt-cache "${OPTS[@]}" show "$2" 2>/dev/null || true; } |
+		sed -n 's/^Version: //p' | sort -V | tail -n1
+}
 
-want "$HDR_PKG" "$HDR_VER"
-want "linux-source-6.1" "$IMG_VER"
+# The series, ABI and image version of each suite's kernel.
+series=() abis=() vers=()
+for suite in "${KSUITES[@]}"; do
+	abi=$(meta_abi "$suite")
+	if [ -z "$abi" ]; then
+		apt_update_once
+		abi=$(meta_abi "$suite")
+	fi
+	[ -n "$abi" ] || die "cannot find the ABI that linux-image-amd64 of $suite depends on"
+	s=$(sed -nE 's/^([0-9]+\.[0-9]+)\..*/\1/p' <<<"$abi")
+	[ -n "$s" ] || die "cannot read the series of ABI $abi"
+	case " ${series[*]} " in
+	*" $s "*) die "$suite's kernel $abi is of series $s, as another suite's" ;;
+	esac
+	img=linux-image-$abi hdr=linux-headers-$abi
+	img_ver=$(pkgver "$suite" "$img")
+	hdr_ver=$(pkgver "$suite" "$hdr")
+	[ -n "$img_ver" ] || die "$img has no candidate version in $suite"
+	[ "$img_ver" = "$hdr_ver" ] ||
+		die "version mismatch: $img is $img_ver but $hdr is $hdr_ver"
+	suite_opts "$suite"
+	apt-cache "${OPTS[@]}" show "linux-source-$s=$img_ver" >/dev/null 2>&1 ||
+		die "linux-source-$s is not available at $img_ver (the image's version)"
+	want "$hdr" "$img_ver"
+	want "linux-source-$s" "$img_ver"
+	series+=("$s") abis+=("$abi") vers+=("$img_ver")
+done
 
 if [ ${#missing[@]} -gt 0 ]; then
 	apt_update_once
 	log "installing: ${missing[*]}"
-	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends \
+	# The private configuration reaches every suite; versions are pinned.
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get "${APT_SUITE_OPTS[@]}" install \
+		-y -q --no-install-recommends --allow-downgrades \
 		"${missing[@]}" >"$BUILD/apt-install.log" 2>&1 ||
 		{ tail -n 30 "$BUILD/apt-install.log"; die "apt-get install failed"; }
 fi
 
-# The image: downloaded and unpacked, never installed.
-KDIR=$BUILD/kernel/$ABI
-if [ ! -f "$KDIR/.unpacked-$IMG_VER" ]; then
-	rm -rf "$KDIR"
-	mkdir -p "$KDIR/deb"
-	log "downloading $IMG_PKG $IMG_VER"
-	(cd "$KDIR/deb" && apt-get download -q -o APT::Sandbox::User=root "$IMG_PKG=$IMG_VER" >/dev/null) ||
-		{ apt_update_once; (cd "$KDIR/deb" && apt-get download -q -o APT::Sandbox::User=root "$IMG_PKG=$IMG_VER"); }
-	dpkg -x "$KDIR"/deb/*.deb "$KDIR/root"
-	rm -rf "$KDIR/deb"
-	touch "$KDIR/.unpacked-$IMG_VER"
-fi
+# The images: downloaded and unpacked, never installed by us.
+for i in "${!series[@]}"; do
+	abi=${abis[$i]} ver=${vers[$i]}
+	suite_opts "${KSUITES[$i]}"
+	kdir=$BUILD/kernel/$abi
+	[ -f "$kdir/.unpacked-$ver" ] && continue
+	rm -rf "$kdir"
+	mkdir -p "$kdir/deb"
+	log "downloading linux-image-$abi $ver"
+	(cd "$kdir/deb" && apt-get "${OPTS[@]}" -o APT::Sandbox::User=root download -q \
+		"linux-image-$abi=$ver" >/dev/null) || {
+		apt_update_once
+		(cd "$kdir/deb" && apt-get "${OPTS[@]}" -o APT::Sandbox::User=root download -q \
+			"linux-image-$abi=$ver")
+	}
+	dpkg -x "$kdir"/deb/*.deb "$kdir/root"
+	rm -rf "$kdir/deb"
+	touch "$kdir/.unpacked-$ver"
+done
 
 # The three versions must agree before anything is built against them.
-src_ver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
-hdr_ver=$(dpkg-query -W -f='${Version}' "$HDR_PKG")
-[ "$src_ver" = "$IMG_VER" ] && [ "$hdr_ver" = "$IMG_VER" ] ||
-	die "kernel versions differ: image $IMG_VER, headers $hdr_ver, source $src_ver"
-
-cat >"$BUILD/kernel.mk.tmp" <<EOM
-# Written by scripts/deps.sh; do not edit.
-KABI := $ABI-amd64
-KVER := $IMG_VER
-KHEADERS := /usr/src/linux-headers-$ABI-amd64
-KIMAGE_ROOT := $KDIR/root
-KSOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
-EOM
+{
+	echo "# Written by scripts/deps.sh; do not edit."
+	echo "KERNELS := ${series[*]}"
+	echo "KDEFAULT := ${series[0]}"
+	for i in "${!series[@]}"; do
+		s=${series[$i]} abi=${abis[$i]} ver=${vers[$i]}
+		src_ver=$(dpkg-query -W -f='${Version}' "linux-source-$s")
+		hdr_ver=$(dpkg-query -W -f='${Version}' "linux-headers-$abi")
+		[ "$src_ver" = "$ver" ] && [ "$hdr_ver" = "$ver" ] ||
+			die "kernel $s versions differ: image $ver, headers $hdr_ver, source $src_ver"
+		tarball=$(dpkg-query -L "linux-source-$s" | grep -m1 '^/usr/src/linux-source-.*\.tar\.xz$') ||
+			die "linux-source-$s has no /usr/src tarball"
+		headers=/usr/src/linux-headers-$abi
+		[ -f "$headers/Makefile" ] || die "$headers is missing"
+		echo "KABI_$s := $abi"
+		echo "KVER_$s := $ver"
+		echo "KHEADERS_$s := $headers"
+		echo "KIMAGE_ROOT_$s := $BUILD/kernel/$abi/root"
+		echo "KSOURCE_TAR_$s := $tarball"
+	done
+} >"$BUILD/kernel.mk.tmp"
 if ! cmp -s "$BUILD/kernel.mk.tmp" "$BUILD/kernel.mk" 2>/dev/null; then
 	mv "$BUILD/kernel.mk.tmp" "$BUILD/kernel.mk"
 else
 	rm -f "$BUILD/kernel.mk.tmp"
 fi
-log "kernel $ABI-amd64 at $IMG_VER (image, headers and source agree)"
+for i in "${!series[@]}"; do
+	log "kernel ${series[$i]}: ${abis[$i]} at ${vers[$i]} (image, headers and source agree)"
+done

@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
-# Unpack the few private kernel files the modules and checks need from
-# linux-source-6.1, after checking that the source is the same kernel
-# version as the headers the modules build against.  Among them, the
+# Unpack the few private kernel files the modules and checks need from a
+# linux-source-<series> tarball, after checking that the source is the same
+# kernel version as the headers the modules build against.  Among them, the
 # kernel's own userspace copy of the rbtree (tools/lib/rbtree.c and the
 # tools/include headers that it and <linux/interval_tree_generic.h> need),
 # which libpviommu.a and its tests build proto/ on: the same interval tree
 # as the kernel build, never a copy of ours.
 #
 # usage: scripts/ksrc.sh <linux-source tarball> <headers dir> <out dir>
+#
+# Debian's /usr/src/linux-source-<series>.tar.xz holds one directory named
+# after the tarball: linux-source-<series>/.
 set -euo pipefail
 
 tarball=$1 headers=$2 out=$3
-top=linux-source-6.1
+top=$(basename "$tarball" .tar.xz)
+case $top in
+linux-source-[0-9]*) ;;
+*) echo "ksrc: $tarball is not a linux-source-<series>.tar.xz" >&2; exit 1 ;;
+esac
 files=(
 	Makefile
 	drivers/vhost/vhost.h
