@@ -150,6 +150,22 @@ checkpatch: $(BUILD)/kernel.mk $(KPRIV)/Makefile
 	$(CHECKPATCH) -f $(filter-out $(KCOMPAT_H),$(KERNEL_SRCS))
 	$(CHECKPATCH) --ignore LINUX_VERSION_CODE -f $(KCOMPAT_H)
 
+# --- DKMS (docs/design.md and docs/guest.md, "DKMS") ----------------------
+#   make dkms-src     the recipes' source trees, for /usr/src:
+#                     build/dkms/vhost-iommu-<v>/ (host), build/dkms/pviommu-<v>/
+#                     (guest)
+#   make check-dkms   both recipes built by dkms for every kernel of
+#                     build/kernel.mk, in a temporary DKMS tree (TAP); a kernel
+#                     that a recipe excludes is a skip
+.PHONY: dkms-src check-dkms
+dkms-src:
+	bash scripts/dkms.sh src $(BUILD)/dkms
+
+check-dkms: $(BUILD)/kernel.mk
+	@echo "== dkms: the host and guest recipes, kernels $(KERNELS)"
+	nice -n 10 bash scripts/dkms.sh check \
+		$(foreach k,$(KERNELS),$(KABI_$(k))=$(KHEADERS_$(k)))
+
 # --- the emulated-host rig (tests/rig/README.md) -------------------------
 
 # The scenarios (tests/scenarios, SCENARIO[:VARIANT]) that make check runs,
@@ -172,7 +188,7 @@ rig: modules
 demo: modules qemu rig
 	vmm/demo.sh
 
-check: check-unit check-fuzz checkpatch check-rig
+check: check-unit check-fuzz checkpatch check-dkms check-rig
 
 clean:
 	rm -rf $(BUILD)/lib $(BUILD)/libpviommu.a $(BUILD)/tests \
