@@ -1,36 +1,47 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Build QEMU for the rig: Debian's QEMU 7.2 source (with Debian's own
+# Build QEMU for the rig: Debian's QEMU 10.0 source (with Debian's own
 # patches) plus our series vmm/qemu/patches/*.patch, configured as a small
-# x86_64-softmmu with KVM, VFIO and vhost-kernel.
+# x86_64-softmmu with KVM, VFIO and vhost-kernel.  The result runs inside the
+# rig's L1 (/usr/bin/qemu-pviommu, tests/rig/build-images); the host's own
+# qemu-system-x86 (Debian 12's 7.2, the rig's L0) is not involved.
 #
 #   vmm/qemu/build.sh            build (or reuse) and point build/qemu/current at it
 #   vmm/qemu/build.sh --print    print the output directory it would use
+#   vmm/qemu/build.sh --source   fetch and unpack the source only, print its
+#                                directory (a git work tree, Debian's state
+#                                tagged pviommu-base: write the series there)
 #
-# The source comes from apt with a *private* configuration under
-# build/qemu/apt/: its own sources list (deb-src entries derived from the
-# system's Debian mirrors), lists and cache.  /etc/apt is never touched.
+# The source and the build-time meson come from apt with a *private*
+# configuration (scripts/apt-suite.sh, under build/qemu/apt/); /etc/apt is
+# never touched and the system's meson stays as it is.
 #
 # Results are cached in build/qemu/<version>-<hash>/, where the hash covers
-# the series and the configure flags.  A new series rebuilds incrementally:
-# the source tree is a git work tree reset to Debian's state, so only the
-# files the series touches get new timestamps.
+# the version, the series and the configure flags.  A new series rebuilds
+# incrementally: the source tree is a git work tree reset to Debian's state,
+# so only the files the series touches get new timestamps.
 set -euo pipefail
 
-# The source version the series is written for.  It must be the source of
-# the installed qemu-system-x86 package (the L1 image also carries that one).
-QEMU_DEB_VERSION=1:7.2+dfsg-7+deb12u18
+# The source the series is written for, and the suite that carries it.
+# (bookworm-backports' 1:10.0.2+ds-2+deb13u1~bpo12+1 is listed by the
+# mirror but its .dsc and .debian.tar.xz are not served: 404.)
+QEMU_DEB_VERSION=1:10.0.13+ds-0+deb13u1
+QEMU_DEB_SUITE=trixie
+# Debian's +ds source needs meson >= 1.5; Debian 12 has 1.0.  This one is
+# unpacked under build/qemu/ and run from there.
+MESON_DEB_VERSION=1.7.0-1~bpo12+1
+MESON_DEB_SUITE=bookworm-backports
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 QB=$BUILD/qemu
-VER_FS=${QEMU_DEB_VERSION#*:}            # 7.2+dfsg-7+deb12u18
-UPVER=${VER_FS%-*}                       # 7.2+dfsg
+VER_FS=${QEMU_DEB_VERSION#*:}            # 10.0.13+ds-0+deb13u1
 SRC=$QB/src-$VER_FS
 OBJ=$QB/obj-$VER_FS
 APTDIR=$QB/apt
+MESON_ROOT=$QB/meson-$MESON_DEB_VERSION
 JOBS=${JOBS:-$(nproc)}
 
 log() { printf 'qemu-build: %s\n' "$*"; }
@@ -40,6 +51,7 @@ CONFIGURE_FLAGS=(
 	--prefix=/usr
 	--target-list=x86_64-softmmu
 	--without-default-features
+	--disable-tcg
 	--disable-docs --disable-tools --disable-guest-agent --disable-user
 	--disable-werror --disable-install-blobs --disable-debug-info
 	--enable-kvm --enable-vhost-kernel --enable-vhost-net
@@ -49,76 +61,44 @@ CONFIGURE_FLAGS=(
 
 series=( "$HERE"/patches/*.patch )
 [ -e "${series[0]}" ] || series=()
-hash=$( { printf '%s\n' "$QEMU_DEB_VERSION" "${CONFIGURE_FLAGS[@]}";
+hash=$( { printf '%s\n' "$QEMU_DEB_VERSION" "$MESON_DEB_VERSION" "${CONFIGURE_FLAGS[@]}";
 	  for p in "${series[@]}"; do basename "$p"; cat "$p"; done; } |
 	sha256sum | cut -c1-12)
 OUT=$QB/$VER_FS-$hash
 
-if [ "${1:-}" = "--print" ]; then echo "$OUT"; exit 0; fi
+case "${1:-}" in
+--print) echo "$OUT"; exit 0 ;;
+--source | "") ;;
+*) die "usage: $0 [--print|--source]" ;;
+esac
 
-if [ -x "$OUT/qemu-system-x86_64" ]; then
+if [ -z "${1:-}" ] && [ -x "$OUT/qemu-system-x86_64" ]; then
 	ln -sfn "$(basename "$OUT")" "$QB/current"
 	log "up to date: $OUT"
 	exit 0
 fi
 
+# shellcheck source=../../scripts/apt-suite.sh
+. "$TOP/scripts/apt-suite.sh"
+
 # --- 1. the source, at exactly QEMU_DEB_VERSION -----------------------------
-installed=$(dpkg-query -W -f='${source:Version}' qemu-system-x86 2>/dev/null || true)
-[ "$installed" = "$QEMU_DEB_VERSION" ] ||
-	die "installed qemu-system-x86 is built from source version '${installed:-none}'," \
-	    "the series is for $QEMU_DEB_VERSION: update QEMU_DEB_VERSION in $0 and check the series"
-
-# A deb-src line for every Debian mirror the system uses (one-line and
-# deb822 formats), keeping Signed-By.
-write_sources() {
-	local f line
-	: > "$APTDIR/sources.list"
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -f "$f" ] || continue
-		grep -E '^[[:space:]]*deb[[:space:]]' "$f" | grep -E 'debian' |
-			sed -E 's/^[[:space:]]*deb[[:space:]]/deb-src /' >> "$APTDIR/sources.list" || true
-	done
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		awk '
-		function flush() {
-			if (types ~ /(^|[ \t])deb([ \t]|$)/ && uris ~ /debian/) {
-				n = split(uris, u, /[ \t]+/); m = split(suites, s, /[ \t]+/)
-				for (i = 1; i <= n; i++) for (j = 1; j <= m; j++) if (u[i] != "" && s[j] != "")
-					printf "deb-src %s%s %s %s\n", (key != "" ? "[signed-by=" key "] " : ""), u[i], s[j], comps
-			}
-			types = uris = suites = comps = key = ""
-		}
-		/^[ \t]*#/ { next }
-		/^[ \t]*$/ { flush(); next }
-		{ k = $1; sub(/:$/, "", k); v = $0; sub(/^[^:]*:[ \t]*/, "", v)
-		  if (k == "Types") types = v; else if (k == "URIs") uris = v
-		  else if (k == "Suites") suites = v; else if (k == "Components") comps = v
-		  else if (k == "Signed-By") key = v }
-		END { flush() }' "$f" >> "$APTDIR/sources.list"
-	done
-	[ -s "$APTDIR/sources.list" ] || die "no Debian mirror found in /etc/apt"
-}
-
 fetch_source() {
-	mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" "$APTDIR/dl"
-	write_sources
-	local aptopts=(-o Dir::Etc::SourceList="$APTDIR/sources.list"
-		       -o Dir::Etc::SourceParts=/dev/null
-		       -o Dir::State::Lists="$APTDIR/lists"
-		       -o Dir::Cache="$APTDIR/cache"
-		       -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
-	log "private apt update ($(wc -l < "$APTDIR/sources.list") deb-src entries)"
-	apt-get "${aptopts[@]}" update -qq
-	local offered
-	offered=$(apt-cache "${aptopts[@]}" showsrc qemu | sed -n 's/^Version: //p' | sort -u | tr '\n' ' ')
+	local dl=$APTDIR/dl offered dsc
+	mkdir -p "$dl"
+	apt_suite "$APTDIR/$QEMU_DEB_SUITE" "$QEMU_DEB_SUITE" || die "no private apt configuration"
+	log "private apt update ($QEMU_DEB_SUITE)"
+	apt_suite_update
+	offered=$(apt-cache "${APT_SUITE_OPTS[@]}" showsrc qemu | sed -n 's/^Version: //p' | sort -u | tr '\n' ' ')
 	case " $offered " in
 	*" $QEMU_DEB_VERSION "*) ;;
-	*) die "apt offers qemu source version(s) '$offered', not $QEMU_DEB_VERSION" ;;
+	*) die "apt offers qemu source version(s) '${offered% }' from $QEMU_DEB_SUITE," \
+	       "not $QEMU_DEB_VERSION, which the series in $HERE/patches is written for:" \
+	       "port the series and update QEMU_DEB_VERSION in $0" ;;
 	esac
 	log "apt-get source qemu=$QEMU_DEB_VERSION"
-	(cd "$APTDIR/dl" && apt-get "${aptopts[@]}" source --download-only -qq "qemu=$QEMU_DEB_VERSION")
-	local dsc=$APTDIR/dl/qemu_$VER_FS.dsc
+	(cd "$dl" && apt-get "${APT_SUITE_OPTS[@]}" source --download-only -qq "qemu=$QEMU_DEB_VERSION") ||
+		die "apt-get source qemu=$QEMU_DEB_VERSION failed"
+	dsc=$dl/qemu_$VER_FS.dsc
 	[ -f "$dsc" ] || die "apt did not deliver $dsc"
 	grep -qx "Version: $QEMU_DEB_VERSION" "$dsc" ||
 		die "$dsc is not version $QEMU_DEB_VERSION"
@@ -128,19 +108,36 @@ fetch_source() {
 	log "dpkg-source -x (applies Debian's patches)"
 	dpkg-source -x "$dsc" "$SRC.tmp" >/dev/null ||
 		die "dpkg-source -x failed"
-	# The dfsg tarball has no edk2 blobs; an x86 build must not unpack them.
-	# This build tweak is part of the base commit, not of the series.
-	sed -i "s/^\( *unpack_edk2_blobs = \)bzip2.found()/\1false/" "$SRC.tmp/meson.build"
-	grep -q "unpack_edk2_blobs = false$" "$SRC.tmp/meson.build" ||
-		die "cannot disable the edk2 blob step"
 	(cd "$SRC.tmp" && git init -q && git add -A -f . &&
 	 git -c user.name=build -c user.email=build@localhost commit -qm "qemu $QEMU_DEB_VERSION (Debian patches applied)" &&
 	 git tag pviommu-base)
 	mv "$SRC.tmp" "$SRC"
+	rm -f "$dl"/qemu_*
 }
 [ -d "$SRC/.git" ] || fetch_source
+if [ "${1:-}" = --source ]; then echo "$SRC"; exit 0; fi
 
-# --- 2. the series ----------------------------------------------------------
+# --- 2. meson, privately ----------------------------------------------------
+if [ ! -x "$MESON_ROOT/usr/bin/meson" ]; then
+	apt_suite "$APTDIR/$MESON_DEB_SUITE" "$MESON_DEB_SUITE" || die "no private apt configuration"
+	log "private apt update ($MESON_DEB_SUITE), meson $MESON_DEB_VERSION"
+	apt_suite_update
+	rm -rf "$MESON_ROOT.tmp"; mkdir -p "$MESON_ROOT.tmp/deb"
+	(cd "$MESON_ROOT.tmp/deb" && apt-get "${APT_SUITE_OPTS[@]}" download -qq "meson=$MESON_DEB_VERSION") ||
+		die "apt-get download meson=$MESON_DEB_VERSION failed"
+	dpkg -x "$MESON_ROOT.tmp"/deb/meson_*.deb "$MESON_ROOT.tmp"
+	rm -rf "$MESON_ROOT.tmp/deb"
+	mv "$MESON_ROOT.tmp" "$MESON_ROOT"
+fi
+# configure's venv (pyvenv, with the system's site packages) finds this meson
+# through PYTHONPATH, at configure time and when ninja reruns meson.
+export PYTHONPATH=$MESON_ROOT/usr/lib/python3/dist-packages${PYTHONPATH:+:$PYTHONPATH}
+export PATH=$MESON_ROOT/usr/bin:$PATH
+mver=$(meson --version) || die "the meson in $MESON_ROOT does not run"
+[ "$(printf '%s\n' 1.5.0 "$mver" | sort -V | head -n1)" = 1.5.0 ] ||
+	die "meson $mver in $MESON_ROOT is older than 1.5.0"
+
+# --- 3. the series ----------------------------------------------------------
 cd "$SRC"
 git reset -q --hard pviommu-base --
 git clean -fdxq
@@ -149,12 +146,11 @@ for p in "${series[@]}"; do
 	git apply --whitespace=nowarn "$p" || die "$(basename "$p") does not apply to $QEMU_DEB_VERSION"
 done
 
-# --- 3. configure and build -------------------------------------------------
-grep -q "unpack_edk2_blobs = false$" meson.build || die "the edk2 blob step is not disabled"
+# --- 4. configure and build -------------------------------------------------
 mkdir -p "$OBJ"
-flags_now=$(printf '%s\n' "${CONFIGURE_FLAGS[@]}")
+flags_now=$(printf '%s\n' "$mver" "${CONFIGURE_FLAGS[@]}")
 if [ ! -f "$OBJ/build.ninja" ] || [ "$(cat "$OBJ/.pviommu-flags" 2>/dev/null)" != "$flags_now" ]; then
-	log "configure"
+	log "configure (meson $mver)"
 	rm -rf "$OBJ"; mkdir -p "$OBJ"
 	(cd "$OBJ" && nice -n 10 "$SRC/configure" "${CONFIGURE_FLAGS[@]}" > configure.log 2>&1) ||
 		{ tail -30 "$OBJ/configure.log"; die "configure failed ($OBJ/configure.log)"; }
@@ -166,7 +162,7 @@ nice -n 10 ninja -C "$OBJ" -j"$JOBS" qemu-system-x86_64 > "$OBJ/ninja.log" 2>&1 
 
 mkdir -p "$OUT.tmp"
 cp "$OBJ/qemu-system-x86_64" "$OUT.tmp/"
-{ echo "version=$QEMU_DEB_VERSION"; echo "series_hash=$hash";
+{ echo "version=$QEMU_DEB_VERSION"; echo "meson=$mver"; echo "series_hash=$hash";
   for p in "${series[@]}"; do echo "patch=$(basename "$p")"; done; } > "$OUT.tmp/BUILD-INFO"
 rm -rf "$OUT"; mv "$OUT.tmp" "$OUT"
 ln -sfn "$(basename "$OUT")" "$QB/current"
