@@ -62,26 +62,34 @@ if [ "$l1" = emulated ]; then
 	exit 0
 fi
 
-# --l1 native: this machine is the host.  The guest is the rig's L2 (its
-# kernel and initramfs, built by make rig), run by the patched QEMU.
-krel=$(sed -n 's/^KABI *:= *//p' "$BUILD/kernel.mk" 2>/dev/null || true)
-rigout=$BUILD/rig/$krel
+# --l1 native: this machine is the host, on one of build/kernel.mk's
+# KERNELS.  The guest is the rig's L2 on the kernel l2_bench_compare declares
+# (its kernel and initramfs, built by the rig), run by the patched QEMU.
+kmk() { sed -n "s/^$1 *:= *//p" "$BUILD/kernel.mk" 2>/dev/null; }
+# shellcheck source=../tests/rig/scenarios
+. "$repo/tests/rig/scenarios"
+scenario_load l2_bench_compare >/dev/null || die "cannot read tests/scenarios/l2_bench_compare.sh"
+l2series=$SCENARIO_L2_KERNEL
+[ "$l2series" != same ] || l2series=$(kmk KDEFAULT)
+rigout=$BUILD/rig/$(kmk "KABI_$l2series")
 stage=$BUILD/bench/native
 if [ $dry_run = 0 ]; then
 	[ "$(id -u)" = 0 ] || die "--l1 native runs as root (VFIO, modules)"
-	[ "$(uname -r)" = "$krel" ] ||
-		die "this host runs kernel $(uname -r), the modules are built for '$krel' (make deps; make modules)"
+	series=
+	for k in $(kmk KERNELS); do [ "$(kmk "KABI_$k")" != "$(uname -r)" ] || series=$k; done
+	[ -n "$series" ] ||
+		die "this host runs kernel $(uname -r), the modules are built for: $(kmk KERNELS) (make deps; make modules)"
 	[ -c /dev/kvm ] || die "no /dev/kvm on this host"
 	[ -e "/sys/bus/pci/devices/$device" ] || die "no PCI device $device"
 	for f in vmlinux base.cpio payload.cpio; do
-		[ -f "$rigout/$f" ] || die "$rigout/$f is missing: run make rig"
+		[ -f "$rigout/$f" ] || die "$rigout/$f is missing: run tests/rig/build-images with RIG_KERNEL=$l2series"
 	done
 	[ -x "$BUILD/qemu/current/qemu-system-x86_64" ] || die "the patched QEMU is missing: make qemu"
 	mkdir -p "$stage/l2"
 	for f in vmlinux base.cpio payload.cpio; do ln -sf "$rigout/$f" "$stage/l2/$f"; done
 	rm -f /tmp/l2-initrd.cpio
 	for m in pviommu_proto vhost_iommu; do
-		grep -q "^$m " /proc/modules || insmod "$BUILD/modules/$m.ko"
+		grep -q "^$m " /proc/modules || insmod "$BUILD/modules/$series/$m.ko"
 	done
 fi
 mkdir -p "$out" "$stage"

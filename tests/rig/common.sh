@@ -1,8 +1,9 @@
 # Shared by the host-side rig scripts (build-images, run); bash only, sourced.
 #
 # Sets REPO, BUILD, KROOT (unpacked kernel tree), KREL (its release, i.e. the
-# lib/modules directory name), KIMAGE (its boot image), RIGOUT (the image cache
-# for that kernel) and defines small helpers.
+# lib/modules directory name), KIMAGE (its boot image), KMODS (the project's
+# modules for it), RIGOUT (the image cache for that kernel) and defines small
+# helpers.
 
 RIG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$RIG_DIR/../.." && pwd)
@@ -17,17 +18,27 @@ kernel_mk() {
 	sed -n "s/^$1 *:= *//p" "$BUILD/kernel.mk"
 }
 
-# The kernel: Debian's unpacked image by default, or RIG_KERNEL_ROOT, a tree laid
-# out the same way (boot/vmlinu[xz]-REL and lib/modules/REL), e.g. a debug build
-# installed with INSTALL_PATH/INSTALL_MOD_PATH.
-KROOT=$(realpath -m "${RIG_KERNEL_ROOT:-$(kernel_mk KIMAGE_ROOT)}")
+# The kernel: RIG_KERNEL names one of build/kernel.mk's KERNELS (a series
+# such as 6.12 or 6.1; default KDEFAULT), whose Debian image is unpacked there;
+# or RIG_KERNEL_ROOT is a tree laid out the same way (boot/vmlinu[xz]-REL and
+# lib/modules/REL), e.g. a debug build installed with INSTALL_PATH/INSTALL_MOD_PATH.
+# KMODS is where the project's modules for it are (RIG_EXTRA_MODULES).
 if [ -n "${RIG_KERNEL_ROOT:-}" ]; then
+	KROOT=$(realpath -m "$RIG_KERNEL_ROOT")
 	krels=("$KROOT"/lib/modules/*/)
 	[ ${#krels[@]} -eq 1 ] && [ -d "${krels[0]}" ] ||
 		rig_die "$KROOT/lib/modules must hold exactly one kernel release"
 	KREL=$(basename "${krels[0]}")
+	KMODS=${RIG_EXTRA_MODULES:-}
 else
-	KREL=$(kernel_mk KABI)
+	: "${RIG_KERNEL:=$(kernel_mk KDEFAULT)}"
+	case " $(kernel_mk KERNELS) " in
+	*" $RIG_KERNEL "*) ;;
+	*) rig_die "kernel '$RIG_KERNEL' is not one of build/kernel.mk's: $(kernel_mk KERNELS)" ;;
+	esac
+	KROOT=$(realpath -m "$(kernel_mk "KIMAGE_ROOT_$RIG_KERNEL")")
+	KREL=$(kernel_mk "KABI_$RIG_KERNEL")
+	KMODS=${RIG_EXTRA_MODULES:-$BUILD/modules/$RIG_KERNEL}
 fi
 [ -n "$KREL" ] && [ -d "$KROOT/lib/modules/$KREL" ] ||
 	rig_die "no modules for '$KREL' under $KROOT: run scripts/deps.sh"

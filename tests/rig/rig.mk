@@ -12,7 +12,8 @@ BUILD ?= build
 # The scenarios check-rig runs; the top-level Makefile sets its own list.
 RIG_SCENARIOS ?= l1_edu_type1 l2_nvme_passthrough
 
-# KABI, KVER, ... (the rig's scripts read it too, and say so if it is missing).
+# KERNELS, KDEFAULT, KABI_<series>, ... (the rig's scripts read it too, and
+# say so if it is missing).
 -include $(BUILD)/kernel.mk
 
 # Static C test programs for the VMs (tests/programs/): program X is
@@ -58,15 +59,18 @@ $(RIG_PROGS):
 .PHONY: rig rig-vm-bin check-rig
 rig-vm-bin: $(RIG_PROGS)
 
+# The default kernel's images; a scenario that declares another kernel (for
+# L1 or L2) has its images built when it runs.
 rig: rig-vm-bin
 	BUILD='$(BUILD)' $(RIG_DIR)/build-images all
 
 # Every run is a line in the ledger; the sum of its retries is printed.
 RIG_LEDGER := $(BUILD)/rig/ledger
 check-rig: rig
-	@echo "rig: kernel $(KABI) ($(KVER))"
+	@echo "rig: kernels $(foreach k,$(KERNELS),$(k)=$(KABI_$(k)) ($(KVER_$(k))))," \
+		"default $(KDEFAULT)"
 	@rm -f '$(RIG_LEDGER)'; rc=0; for t in $(RIG_SCENARIOS); do \
-		BUILD='$(BUILD)' RIG_LEDGER='$(RIG_LEDGER)' $(RIG_DIR)/run --no-build $$t || rc=1; \
+		BUILD='$(BUILD)' RIG_LEDGER='$(RIG_LEDGER)' $(RIG_DIR)/run $$t || rc=1; \
 	done; \
 	echo "rig: $$($(RIG_DIR)/ledger '$(RIG_LEDGER)')"; \
 	exit $$rc

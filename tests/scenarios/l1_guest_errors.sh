@@ -8,6 +8,8 @@
 #   - rmmod is refused while endpoints are attached.
 #
 #: level 1
+# pviommu.ko is the frontend of kernels without virtio-iommu.
+#: kernel 6.1
 #: iommu virtio
 #: qemu-args -blockdev null-co,node-name=n2,size=67108864 -device nvme,serial=n2,drive=n2,addr=10.0,multifunction=on -device edu,addr=10.1,multifunction=on
 

@@ -4,6 +4,8 @@
 # attached with ATTACH_F_BYPASS, no MAP is sent, and DMA works.
 #
 #: level 1
+# pviommu.ko is the frontend of kernels without virtio-iommu.
+#: kernel 6.1
 #: iommu virtio
 #: append iommu.passthrough=1
 

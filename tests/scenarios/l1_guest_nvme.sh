@@ -7,6 +7,8 @@
 # (on_host) checks the disk image and QEMU's virtio_iommu trace.
 #
 #: level 1
+# pviommu.ko is the frontend of kernels without virtio-iommu.
+#: kernel 6.1
 #: iommu virtio
 #: qemu-args -trace virtio_iommu_attach -trace virtio_iommu_map -trace virtio_iommu_unmap
 #: debug.kernel debug

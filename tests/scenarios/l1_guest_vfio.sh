@@ -5,6 +5,8 @@
 # hands it to report_iommu_fault() and logs it.
 #
 #: level 1
+# pviommu.ko is the frontend of kernels without virtio-iommu.
+#: kernel 6.1
 #: iommu virtio
 #: debug.kernel debug
 #: debug.timeout 600

@@ -6,7 +6,8 @@
 # Its suites: conformance, DMA truth, hostile, scale.  Then: no device left,
 # the module unloads, and (lib/debug.sh) the kernel log has no detector
 # report and the FOLL_PIN balance is back where it was.
-#   default   Debian's kernel
+#   default   the default host kernel (Debian's 6.12)
+#   6.1       Debian 12's 6.1: the older host kernel
 #   debug     the debug kernel (KASAN, lockdep, DEBUG_ATOMIC_SLEEP,
 #             DEBUG_LIST, kmemleak: tests/rig/debug.config), 20000 live
 #             mappings (KASAN makes each MAP several times slower), and a
@@ -22,6 +23,7 @@
 #: debug.kernel debug
 #: debug.timeout 900
 #: debug.append rig_vhost_scale=20000
+#: 6.1.kernel 6.1
 
 on_l1() {
 	local bdf t0 msgs bad

@@ -31,6 +31,8 @@
 #   dry_run=1  print each boot's QEMU arguments and L2 command line, run none
 #
 #: level 2
+# L2 runs pviommu.ko: the frontend of kernels without virtio-iommu.
+#: l2-kernel 6.1
 #: qemu-args -device edu
 #: l2-timeout 300
 #: timeout 900

@@ -8,6 +8,8 @@
 # from edu at each page address L2 reported.
 #
 #: level 2
+# L2 runs pviommu.ko: the frontend of kernels without virtio-iommu.
+#: l2-kernel 6.1
 
 on_l1() {
 	chain_assign 1234:11e8 edu || exit 1

@@ -8,6 +8,8 @@
 # fails the test at once, with how it ended.
 #
 #: level 2
+# L2 runs pviommu.ko: the frontend of kernels without virtio-iommu.
+#: l2-kernel 6.1
 
 on_l1() {
 	chain_assign 1b36:0010 "NVMe controller" || exit 1

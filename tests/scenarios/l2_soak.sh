@@ -10,6 +10,8 @@
 # L1 boot.  The soak runs it with retries off: a hang fails the cycle.
 #
 #: level 2
+# L2 runs pviommu.ko: the frontend of kernels without virtio-iommu.
+#: l2-kernel 6.1
 
 on_l1() {
 	chain_assign 1b36:0010 "NVMe controller" || exit 1

@@ -11,15 +11,19 @@
 #       L2_APPEND choose another guest (see l2_run).
 #   chain_l2 [DRIVER]   L2: DRIVER (default pviommu; e.g. Linux's own
 #       virtio_iommu) drives the virtio-iommu, then nvme binds behind it.  An
-#       ext2 filesystem in the first 8 MiB must survive a remount; the
+#       ext4 filesystem in the first 8 MiB must survive a remount and an
+#       fsck (e2fsprogs, /usr/libexec/rig); the
 #       CHAIN_SIZE_MIB written with O_DIRECT at CHAIN_OFFSET_MIB must read
 #       back (nvme_write_check), and chain_host finds them in the disk image.
 #   chain_host          host, after L0 QEMU exited: the disk image holds what
 #       L2 wrote, with the checksum L2 reported.
 
-# The region L2 writes through the whole chain and the host reads back.
+# The region L2 writes through the whole chain and the host reads back (a
+# scenario may set a larger CHAIN_SIZE_MIB: the rig's disk is 64 MiB).
 CHAIN_OFFSET_MIB=16
-CHAIN_SIZE_MIB=8
+: "${CHAIN_SIZE_MIB:=8}"
+# e2fsprogs in the rig's images.
+E2FS=/usr/libexec/rig
 
 # chain_assign VENDOR:DEVICE NAME: find the L0-emulated device (its address
 # in $chain_bdf), check that the image carries the patched QEMU, bind the
@@ -121,17 +125,21 @@ chain_l2() {
 		[ -e "/sys/bus/pci/devices/${nvme:-none}/iommu_group" ] || exit 1
 	nvme_is_rig_disk || exit 1
 
-	# A filesystem that survives a remount.
+	# A filesystem that survives a remount and a full check.
 	modprobe ext4 2>/dev/null
 	mkdir -p /mnt
-	check "mke2fs on $dev ($fs_blocks KiB)" sh -c "mke2fs -F $dev $fs_blocks >/dev/null 2>&1"
-	if check "mount it" mount -t ext2 $dev /mnt; then
+	check "mkfs.ext4 on $dev ($fs_blocks KiB)" \
+		sh -c "$E2FS/mke2fs -q -F -t ext4 -b 1024 $dev $fs_blocks >/tmp/mkfs.log 2>&1"
+	if check "mount it (ext4)" mount -t ext4 $dev /mnt; then
 		head -c $((4 << 20)) /dev/urandom >/tmp/file
 		fwant=$(md5sum </tmp/file | cut -d' ' -f1)
 		cp /tmp/file /mnt/file && sync
 		check "unmount" umount /mnt
+		check "e2fsck -f finds the filesystem clean" \
+			sh -c "$E2FS/e2fsck -f -n $dev >/tmp/fsck.log 2>&1" ||
+			tail -n 5 /tmp/fsck.log | while IFS= read -r l; do diag "fsck: $l"; done
 		echo 3 >/proc/sys/vm/drop_caches
-		check "mount again" mount -t ext2 $dev /mnt
+		check "mount again" mount -t ext4 $dev /mnt
 		fgot=$(md5sum </mnt/file 2>/dev/null | cut -d' ' -f1)
 		check "the 4 MiB file survived the remount (md5 $fgot)" [ "$fgot" = "$fwant" ]
 		umount /mnt

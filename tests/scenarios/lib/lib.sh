@@ -59,21 +59,36 @@ _l2_cmdline() {
 	echo "console=ttyS0 loglevel=2 panic=-1 rig_level=2 rig_test=$1 rig_timeout=$((RIG_L2_TIMEOUT * 3 / 4)) ${L2_APPEND:-}"
 }
 
+# _l2_guest: set l2_kernel and l2_initrd to what L2 boots: L1's own kernel
+# (/rig/l2), or the one the scenario declared with "l2-kernel"
+# (/rig/l2-kernel), or L2_KERNEL and L2_INITRD (initramfs pieces,
+# concatenated) when set.
+_l2_guest() {
+	local dir=$RIG_ROOT/l2 kernel=$RIG_ROOT/l2/vmlinux
+	if [ -d "$RIG_ROOT/l2-kernel" ]; then
+		dir=$RIG_ROOT/l2-kernel kernel=$RIG_ROOT/l2-kernel/kernel
+	fi
+	l2_kernel=${L2_KERNEL:-$kernel}
+	l2_initrd=/tmp/l2-initrd${L2_INITRD:+-alt}.cpio
+	# shellcheck disable=SC2086 # a list of files
+	[ -f $l2_initrd ] || cat ${L2_INITRD:-"$dir/base.cpio" "$dir/payload.cpio"} >$l2_initrd
+}
+
 # l2_bg_start LOG SCENARIO [QEMU ARGS...]: start L2 in the background under
 # the patched QEMU, running SCENARIO's on_l2, its serial console in LOG and its
 # stderr in LOG.qemu, its monitor on the FIFOs /tmp/mon.in and /tmp/mon.out
 # (replies collected in /tmp/mon.log).  l2_pid is its QEMU's pid.
 l2_bg_start() {
-	local log=$1 name=$2 initrd=/tmp/l2-initrd.cpio
+	local log=$1 name=$2
 	shift 2
-	[ -f $initrd ] || cat "$RIG_ROOT/l2/base.cpio" "$RIG_ROOT/l2/payload.cpio" >$initrd
+	_l2_guest
 	rm -f /tmp/mon.in /tmp/mon.out
 	mkfifo /tmp/mon.in /tmp/mon.out
 	l2_bg_log=$log
 	/usr/bin/qemu-pviommu -L /usr/share/qemu -L /usr/share/seabios \
 		-accel kvm -M pc -cpu "$RIG_L2_CPU" -m 256 -nodefaults -display none \
 		-serial "file:$log" -no-reboot -monitor pipe:/tmp/mon \
-		-kernel "$RIG_ROOT/l2/vmlinux" -initrd $initrd \
+		-kernel "$l2_kernel" -initrd "$l2_initrd" \
 		-append "$(_l2_cmdline "$name")" \
 		"$@" </dev/null >"$log.qemu" 2>&1 &
 	l2_pid=$!
@@ -205,11 +220,10 @@ exit_desc() {
 # command line.  L2's console is shown live as "L2| " lines and kept in
 # /tmp/l2-NAME-ATTEMPT.log.
 #
-# L2_QEMU (default qemu-system-x86_64, Debian's) and L2_MACHINE (default pc)
-# choose the inner QEMU and its machine; the patched QEMU of vmm/qemu is
-# /usr/bin/qemu-pviommu when the image carries it.  L2_KERNEL and L2_INITRD
-# (initramfs pieces, concatenated) choose another guest kernel than the
-# rig's, such as the debug flavour in /rig/l2-debug; L2_MEM its memory (MiB).
+# L2_QEMU (default qemu-system-x86_64) and L2_MACHINE (default pc) choose
+# the inner QEMU and its machine; L1 carries one QEMU, the patched one of
+# vmm/qemu once it is built, under both names (qemu-pviommu too).  L2 boots what _l2_guest
+# says; L2_MEM is its memory (MiB).
 #
 # L2's script gets 3/4 of the attempt's limit, so that a script that hangs is
 # still reported by L2's /init.  A nested run on TCG can hang with no output
@@ -223,11 +237,10 @@ exit_desc() {
 # which the host runner counts.  An L2 that ends without RIG:END is reported
 # with its QEMU's exit status or signal (its stderr is on the L2| lines).
 l2_run() {
-	local name=$1 initrd=/tmp/l2-initrd${L2_INITRD:+-alt}.cpio attempt=1 log rc t0
+	local name=$1 attempt=1 log rc t0
 	shift
 	l2_kvm_ready || return 1
-	# shellcheck disable=SC2086 # a list of files
-	[ -f $initrd ] || cat ${L2_INITRD:-"$RIG_ROOT/l2/base.cpio" "$RIG_ROOT/l2/payload.cpio"} >$initrd
+	_l2_guest
 	while :; do
 		log=/tmp/l2-$name-$attempt.log
 		: >"$log"
@@ -237,7 +250,7 @@ l2_run() {
 			timeout -s KILL "$RIG_L2_TIMEOUT" "${L2_QEMU:-qemu-system-x86_64}" \
 				-accel kvm -M "${L2_MACHINE:-pc}" -cpu "$RIG_L2_CPU" -m "${L2_MEM:-256}" -nodefaults -display none \
 				-serial stdio -no-reboot \
-				-kernel "${L2_KERNEL:-$RIG_ROOT/l2/vmlinux}" -initrd $initrd \
+				-kernel "$l2_kernel" -initrd "$l2_initrd" \
 				-append "$(_l2_cmdline "$name")" \
 				"$@" </dev/null 2>&1
 			echo $? >/tmp/l2.rc
