@@ -112,7 +112,8 @@ fetch_source() {
 	 git -c user.name=build -c user.email=build@localhost commit -qm "qemu $QEMU_DEB_VERSION (Debian patches applied)" &&
 	 git tag pviommu-base)
 	mv "$SRC.tmp" "$SRC"
-	rm -f "$dl"/qemu_*
+	# dpkg-source leaves a copy of the orig tarball beside the tree.
+	rm -f "$dl"/qemu_* "$QB"/qemu_*.orig.tar.*
 }
 [ -d "$SRC/.git" ] || fetch_source
 if [ "${1:-}" = --source ]; then echo "$SRC"; exit 0; fi
