@@ -519,20 +519,20 @@ long vmlck_kb(void)
 	return kb;
 }
 
-int vhost_worker(void)
+/* The first task under DIR (a /proc or a /proc/PID/task) whose comm is WANT. */
+static int task_named(const char *dir, const char *want)
 {
-	char want[32], path[300], comm[64];
+	char path[300], comm[64];
 	struct dirent *e;
 	int pid = -1;
-	DIR *d = opendir("/proc");
+	DIR *d = opendir(dir);
 
-	snprintf(want, sizeof(want), "vhost-%d\n", getpid());
 	while (d && pid < 0 && (e = readdir(d))) {
 		FILE *f;
 
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		snprintf(path, sizeof(path), "%s/%s/comm", dir, e->d_name);
 		f = fopen(path, "r");
 		if (!f)
 			continue;
@@ -543,4 +543,16 @@ int vhost_worker(void)
 	if (d)
 		closedir(d);
 	return pid;
+}
+
+int vhost_worker(void)
+{
+	char want[32];
+	int pid;
+
+	snprintf(want, sizeof(want), "vhost-%d\n", getpid());
+	/* A vhost_task, one of our own threads (6.4 and later)... */
+	pid = task_named("/proc/self/task", want);
+	/* ... or a kthread of its own. */
+	return pid > 0 ? pid : task_named("/proc", want);
 }

@@ -217,7 +217,8 @@ bool vhost_flag(int argc, char **argv, const char *name);
 double now_s(void);
 /* The process's locked_vm in KiB (VmLck of /proc/self/status), or -1. */
 long vmlck_kb(void);
-/* The pid of our device's vhost worker kthread, "vhost-<our pid>", or -1. */
+/* The pid (or tid) of our device's vhost worker, "vhost-<our pid>": a thread
+ * of ours (vhost_task, 6.12) or a kthread (6.1); -1 if there is none. */
 int vhost_worker(void);
 
 #endif /* PVIOMMU_PROGRAMS_VHOST_LIB_H */

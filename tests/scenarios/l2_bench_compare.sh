@@ -67,7 +67,10 @@ on_l1() {
 	config_qemu() {
 		case $1 in
 		none) ;;
-		vtd) echo "-device intel-iommu,caching-mode=on" ;;
+		# QEMU 10's intel-iommu defaults to 48 address bits and refuses an
+		# assigned device behind a host IOMMU with fewer; 39 fits every VT-d
+		# (the rig's L0 has 39).
+		vtd) echo "-device intel-iommu,caching-mode=on,aw-bits=39" ;;
 		pv-user) echo "-device virtio-iommu-pci,vhost=off" ;;
 		pv-kernel) echo "-device virtio-iommu-pci,vhost=on" ;;
 		*) return 1 ;;
