@@ -68,9 +68,11 @@ want() {
 TOOLS=(build-essential bc flex bison kmod cpio xz-utils zstd busybox-static
        qemu-system-x86 liburing-dev clang libclang-rt-14-dev gnuplot-nox
        pciutils python3
-       # QEMU 7.2 with the vhost-iommu series (vmm/qemu/build.sh)
-       dpkg-dev meson ninja-build pkg-config libglib2.0-dev libpixman-1-dev
-       libslirp-dev libfdt-dev
+       # the rig images carry mke2fs and e2fsck (tests/rig/build-images)
+       e2fsprogs
+       # QEMU 10.0 with the vhost-iommu series (vmm/qemu/build.sh; its meson
+       # 1.7 comes from bookworm-backports, unpacked privately)
+       dpkg-dev ninja-build pkg-config libglib2.0-dev libfdt-dev
        # the debug kernel (scripts/debug-kernel.sh): objtool, certs
        libelf-dev libssl-dev
        # make check-dkms: the host and guest DKMS recipes
