@@ -106,6 +106,10 @@ def check_complete(machine, boots, results):
                     if r["domain"] != domain[m]:
                         refuse("round %d %s %s: the guest's domain was %s"
                                % (rnd, c, m, r["domain"]))
+    kernels = {r.get("kernel", "unknown") for r in results}
+    if len(kernels) != 1:
+        refuse("the guests ran %s: one guest kernel for every configuration, or no comparison"
+               % " and ".join(sorted(kernels)))
     return got
 
 
@@ -151,10 +155,10 @@ def markdown(info, summary, floor):
     L.append("")
     L.append("**Where it ran.** %s" % info["where"])
     L.append("Host (%s): %s, %d CPUs, kernel %s; device %s (%s) assigned to L2 with vfio-pci. "
-             "L2: the same Debian kernel %s, 1 vCPU, 256 MiB, under KVM, QEMU `%s` (`-M q35`) for "
+             "L2: Debian kernel %s, 1 vCPU, 256 MiB, under KVM, QEMU `%s` (`-M q35`) for "
              "every configuration. Source: git %s."
              % (info["host_level"], m["cpu"], m["cpus"], m["kernel"], m["device"], m["device_id"],
-                m["kernel"], m["qemu"], info["git"]))
+                info["guest_kernel"], m["qemu"], info["git"]))
     L.append("")
     L.append("%d rounds; each round boots the four configurations once, in an order that rotates "
              "round by round; a boot runs strict (`iommu.strict=1`) then lazy (DMA -> DMA-FQ, "
@@ -358,7 +362,7 @@ def main():
         host_level = "L1, the emulated host"
     info = {"timestamp": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()), "git": rev,
             "where": where, "host_level": host_level, "accel": accel, "l1": machine,
-            "boots": boots}
+            "guest_kernel": results[0].get("kernel", "unknown"), "boots": boots}
     doc = {"benchmark": "pviommu-compare", "format": 1, **info, "floor": floor,
            "summary": [{"config": c, "mode": m, "workloads": summary[(c, m)]}
                        for c, m in row_order()],

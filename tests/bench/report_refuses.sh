@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench/report.py prints no number for a run that is not whole and verified:
 # fed the committed run's raw BENCH: lines it writes the table; fed the same
-# lines with one boot unverified, one result missing, or a guest domain
-# other than the mode claims, it refuses (exit 1, "REFUSED").  TAP.
+# lines with one boot unverified, one result missing, a guest domain other
+# than the mode claims, or a result from another guest kernel, it refuses
+# (exit 1, "REFUSED").  TAP.
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 export TAP_STATE=$(mktemp -d) TAP_MARK=
@@ -23,6 +24,9 @@ awk '/"workload":"randread_4k_qd32"/ && !done { done = 1; next } { print }' "$ra
 check "a missing result: refused" refused "$TAP_STATE/missing"
 sed '0,/"mode":"lazy","domain":"DMA-FQ"/s//"mode":"lazy","domain":"DMA"/' "$raw" >"$TAP_STATE/domain"
 check "a lazy result from a strict domain: refused" refused "$TAP_STATE/domain"
+# (A later key wins in JSON: one result from another guest kernel.)
+sed '0,/"workload":"seqread_64k_qd8"/s//&,"kernel":"6.0.0-other"/' "$raw" >"$TAP_STATE/kernel"
+check "a result from another guest kernel: refused" refused "$TAP_STATE/kernel"
 tap_plan_end
 tap_failed && exit 1
 exit 0

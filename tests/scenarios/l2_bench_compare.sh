@@ -279,7 +279,7 @@ on_l2() {
 
 	# emit WORKLOAD JSON: one result line, tagged with this boot's configuration.
 	emit() {
-		echo "BENCH:JSON {\"config\":\"$RIG_BENCH_CONFIG\",\"mode\":\"$mode\",\"domain\":\"$(group_type)\",\"workload\":\"$1\",\"result\":$2}"
+		echo "BENCH:JSON {\"config\":\"$RIG_BENCH_CONFIG\",\"mode\":\"$mode\",\"domain\":\"$(group_type)\",\"kernel\":\"$(uname -r)\",\"workload\":\"$1\",\"result\":$2}"
 	}
 
 	# dmabench: 4 KiB dma_map_single + dma_unmap_single pairs on the NVMe.
