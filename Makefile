@@ -289,10 +289,10 @@ stress-full: modules stress-programs
 	tests/rig/run --timeout 1500 --append "rig_stress_ops=1000000 rig_parts=stress" \
 		l1_adversarial
 
-# --- QEMU: Debian's 7.2 with the vhost-iommu series (docs/qemu.md) ---------
+# --- QEMU: Debian's 10.0 with the vhost-iommu series (docs/qemu.md) --------
 #   make qemu     build/qemu/current/qemu-system-x86_64 (cached per series)
-# The nested rig images carry it as /usr/bin/qemu-pviommu; the full-chain
-# tests l2_chain_* run it in L1.
+# The nested rig images carry it as L1's one QEMU (/usr/bin/qemu-pviommu and
+# /usr/bin/qemu-system-x86_64); every level-2 scenario runs it in L1.
 
 .PHONY: qemu
 qemu:
