@@ -7,8 +7,8 @@
 #       /usr/bin/qemu-pviommu) behind -device virtio-iommu-pci,vhost=VHOST;
 #       L2 runs SCENARIO's on_l2.  QEMU traces virtio_iommu_* to a file and
 #       vhost-iommu's counters are sampled, so that this side can tell which
-#       backend handled the requests.  L2_KERNEL, L2_INITRD, L2_MEM and
-#       L2_APPEND choose another guest (see l2_run).
+#       backend handled the requests.  L2_MEM and L2_APPEND set the
+#       guest's memory and command line (see l2_run).
 #   chain_l2 [DRIVER]   L2: DRIVER (default pviommu; e.g. Linux's own
 #       virtio_iommu) drives the virtio-iommu, then nvme binds behind it.  An
 #       ext4 filesystem in the first 8 MiB must survive a remount and an

@@ -61,17 +61,15 @@ _l2_cmdline() {
 
 # _l2_guest: set l2_kernel and l2_initrd to what L2 boots: L1's own kernel
 # (/rig/l2), or the one the scenario declared with "l2-kernel"
-# (/rig/l2-kernel), or L2_KERNEL and L2_INITRD (initramfs pieces,
-# concatenated) when set.
+# (/rig/l2-kernel).
 _l2_guest() {
-	local dir=$RIG_ROOT/l2 kernel=$RIG_ROOT/l2/vmlinux
+	local dir=$RIG_ROOT/l2
+	l2_kernel=$RIG_ROOT/l2/vmlinux
 	if [ -d "$RIG_ROOT/l2-kernel" ]; then
-		dir=$RIG_ROOT/l2-kernel kernel=$RIG_ROOT/l2-kernel/kernel
+		dir=$RIG_ROOT/l2-kernel l2_kernel=$RIG_ROOT/l2-kernel/kernel
 	fi
-	l2_kernel=${L2_KERNEL:-$kernel}
-	l2_initrd=/tmp/l2-initrd${L2_INITRD:+-alt}.cpio
-	# shellcheck disable=SC2086 # a list of files
-	[ -f $l2_initrd ] || cat ${L2_INITRD:-"$dir/base.cpio" "$dir/payload.cpio"} >$l2_initrd
+	l2_initrd=/tmp/l2-initrd.cpio
+	[ -f $l2_initrd ] || cat "$dir/base.cpio" "$dir/payload.cpio" >$l2_initrd
 }
 
 # l2_bg_start LOG SCENARIO [QEMU ARGS...]: start L2 in the background under
