@@ -50,7 +50,7 @@
  * descriptors are a few dozen bytes whatever it costs, so they are not
  * counted.  A flood of one-page MAPs stops at the request limit; one of
  * large MAPs at the page limit (16 MiB with 4 KiB pages), after the request
- * that reaches it.
+ * that reaches it.  Each requeue counts in weight_yields.
  */
 #define VHOST_IOMMU_REQ_WEIGHT		256
 #define VHOST_IOMMU_PAGE_WEIGHT		4096
@@ -163,7 +163,7 @@ static void handle_req_kick(struct vhost_work *work)
 	unsigned long start;
 	unsigned int out, in;
 	int head, reqs = 0;
-	bool added = false;
+	bool added = false, yield = false;
 
 	mutex_lock(&vq->mutex);
 	if (!vhost_vq_get_backend(vq))
@@ -189,7 +189,8 @@ static void handle_req_kick(struct vhost_work *work)
 		if (vhost_add_used(vq, head, handle_request(vi, vq, out, in)))
 			break;
 		added = true;
-	} while (!vhost_exceeds_weight(vq, ++reqs, kick_pages(vi, start)));
+	} while (!(yield = vhost_exceeds_weight(vq, ++reqs, kick_pages(vi, start))));
+	vi->weight_yields += yield;
 	if (added)
 		vhost_signal(&vi->dev, vq);
 out:
@@ -666,6 +667,7 @@ static int vhost_iommu_get_stats(struct vhost_iommu *vi, void __user *argp)
 	st.pinned_pages = vi->pinned;
 	st.bypass_pinned_pages = vi->identity_pinned;
 	st.bad_chains = vi->bad_chains;
+	st.weight_yields = vi->weight_yields;
 	mutex_unlock(lock);
 	return copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
 }
@@ -790,6 +792,7 @@ static int stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "pinned_pages %lu\n", vi->pinned);
 	seq_printf(s, "bypass_pinned_pages %lu\n", vi->identity_pinned);
 	seq_printf(s, "bad_chains %llu\n", vi->bad_chains);
+	seq_printf(s, "weight_yields %llu\n", vi->weight_yields);
 	mutex_unlock(vhost_iommu_lock(vi));
 	return 0;
 }

@@ -145,6 +145,7 @@ struct vhost_iommu {
 	unsigned long nr_endpoints;		/* [vq] */
 	bool closing;				/* [vq] release: no more bypass */
 	u64 bad_chains;				/* [vq] */
+	u64 weight_yields;			/* [vq] */
 	int id;					/* [const] */
 	struct dentry *debugfs;			/* [const] */
 	/* [vq] bounce buffers of the request handler */

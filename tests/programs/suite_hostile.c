@@ -229,7 +229,7 @@ static void t_weight(struct tap *t, struct rig *g)
 	static struct virtio_iommu_req_map m[N];
 	struct vdev *v = &g->v;
 	struct vring_desc *d = v->vq[0].desc;
-	struct vhost_iommu_stats st, st1;
+	struct vhost_iommu_stats st0, st, st1;
 	unsigned int k, got, good = 0;
 	double t0;
 
@@ -246,12 +246,9 @@ static void t_weight(struct tap *t, struct rig *g)
 		d[2 * k + 1] = (struct vring_desc){ in, 4, VRING_DESC_F_WRITE, 0 };
 		vq_push(v, 0, 2 * k);
 	}
+	vdev_stats(v, &st0);
 	t0 = now_s();
 	vq_kick(v, 0);
-	/* Once the worker is at it, ask for the lock it holds. */
-	while (__atomic_load_n(&v->vq[0].used->idx, __ATOMIC_ACQUIRE) == v->vq[0].used_idx)
-		;
-	vdev_stats(v, &st);
 	got = vq_wait(v, 0, N, 60000);
 	for (k = 0; k < got; k++) {
 		struct vring_used_elem e = vq_pop(v, 0);
@@ -260,9 +257,15 @@ static void t_weight(struct tap *t, struct rig *g)
 	}
 	tap_check(t, got == N && good == N, "weight: %u MAPs of %u pages, all OK (%.2f s)",
 		  N, PAGES, now_s() - t0);
-	tap_check(t, st.mappings < N,
-		  "weight: a flood of large MAPs yields the worker: GET_STATS got in with %llu of %u done",
-		  (unsigned long long)st.mappings, N);
+	/*
+	 * 64 requests are under the request limit: only the page limit can cut
+	 * this kick short.  Whether another thread then gets in depends on the
+	 * scheduler; that the worker gave the queue up does not.
+	 */
+	vdev_stats(v, &st);
+	tap_check(t, st.weight_yields > st0.weight_yields,
+		  "weight: a flood of large MAPs yields the worker (%llu requeued kicks)",
+		  (unsigned long long)(st.weight_yields - st0.weight_yields));
 	tap_check(t, ioctl(v->fd, VHOST_IOMMU_RESET) == 0 && vdev_stats(v, &st1) == 0 &&
 		  !st1.pinned_pages, "weight: a reset unpins everything");
 }

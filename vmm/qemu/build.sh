@@ -146,6 +146,10 @@ for p in "${series[@]}"; do
 	log "apply $(basename "$p")"
 	git apply --whitespace=nowarn "$p" || die "$(basename "$p") does not apply to $QEMU_DEB_VERSION"
 done
+# 0001 imports the uAPI header verbatim; a copy that drifted builds a QEMU
+# whose ioctl numbers or structs are not the module's.
+cmp -s linux-headers/linux/vhost_iommu.h "$TOP/vhost-iommu/uapi/linux/vhost_iommu.h" ||
+	die "0001's linux-headers/linux/vhost_iommu.h is not vhost-iommu/uapi/linux/vhost_iommu.h: regenerate it"
 
 # --- 4. configure and build -------------------------------------------------
 mkdir -p "$OBJ"

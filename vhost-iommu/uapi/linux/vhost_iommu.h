@@ -97,6 +97,7 @@ struct vhost_iommu_stats {
 	__u64 pinned_pages;	/* pinned for MAP requests */
 	__u64 bypass_pinned_pages; /* pinned for the identity domain */
 	__u64 bad_chains;	/* malformed descriptor chains (vq_err) */
+	__u64 weight_yields;	/* kicks cut short by the work limit, requeued */
 };
 
 /* Set the config; only while stopped and with no domain alive. */
