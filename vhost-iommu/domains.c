@@ -17,159 +17,57 @@
 
 #include "vhost_iommu.h"
 
+/*
+ * Mappings: struct vhost_iommu_mapping with its own pin; with
+ * VHOST_IOMMU_OPT_PREPIN, the model's struct alone (the pinned RAM is the
+ * device's), which is what keeps a mapping at 64 bytes.
+ */
 static struct kmem_cache *mapping_cache;
+static struct kmem_cache *prepinned_mapping_cache;
 
-/* ---- pinning ---------------------------------------------------------- */
-
-/*
- * Charge (or refund) @npages to the owner's locked_vm, checked against the
- * owner's RLIMIT_MEMLOCK unless it had CAP_IPC_LOCK, as VFIO type1 does.
- */
-static int account(struct vhost_iommu *vi, struct mm_struct *mm,
-		   unsigned long npages, bool inc)
-{
-	int ret;
-
-	mmap_write_lock(mm);
-	ret = __account_locked_vm(mm, npages, inc, vi->owner, vi->lock_cap);
-	mmap_write_unlock(mm);
-	return ret;
-}
-
-static void pin_release(struct vhost_iommu *vi, struct vhost_iommu_pin *pin)
-{
-	lockdep_assert_held(vhost_iommu_lock(vi));
-	if (!pin->npages)
-		return;
-	unpin_user_pages_dirty_lock(pin->pages, pin->npages, pin->writable);
-	vi->work_pages += pin->npages;
-	if (vi->dev.mm)
-		account(vi, vi->dev.mm, pin->npages, false);
-	if (pin->pages != &pin->one)
-		kvfree(pin->pages);
-	pin->pages = NULL;
-	pin->npages = 0;
-}
+/* ---- mapping pages ------------------------------------------------------ */
 
 /*
- * Check that the vhost memory table covers guest physical [gpa, last] with
- * page-aligned host addresses and the right permission.
+ * Count the IOPTEs the IOMMU core makes for [iova, iova + size) -> paddr:
+ * each is the largest page size of the domain that fits and that both
+ * addresses are aligned to (iommu_pgsize()).
  */
-static bool gpa_covered(struct vhost_iotlb *umem, u64 gpa, u64 last, bool write)
+static void count_ioptes(struct vhost_iommu *vi, struct iommu_domain *hd,
+			 unsigned long iova, phys_addr_t paddr, size_t size)
 {
-	struct vhost_iotlb_map *map;
-	u64 cur = gpa;
+	while (size) {
+		unsigned long sizes = hd->pgsize_bitmap & GENMASK(__fls(size), 0);
+		unsigned long align = iova | paddr;
+		unsigned long pgsize;
 
-	for (;;) {
-		map = vhost_iotlb_itree_first(umem, cur, cur);
-		if (!map || !(map->perm & VHOST_MAP_RO) ||
-		    (write && !(map->perm & VHOST_MAP_WO)) ||
-		    !PAGE_ALIGNED(map->addr + (cur - map->start)))
-			return false;
-		if (map->last >= last)
-			return true;
-		/* The next region must start on a page of its own. */
-		if (!PAGE_ALIGNED(map->last + 1))
-			return false;
-		cur = map->last + 1;
+		if (align)
+			sizes &= GENMASK(__ffs(align), 0);
+		if (!sizes)
+			return;
+		pgsize = BIT(__fls(sizes));
+		vi->ioptes[pgsize >= SZ_1G ? 2 : pgsize >= SZ_2M ? 1 : 0]++;
+		iova += pgsize;
+		paddr += pgsize;
+		size -= pgsize;
 	}
 }
 
-/**
- * pin_gpa() - pin the guest pages behind a guest physical range
- * @vi: the device
- * @gpa: page-aligned guest physical address
- * @npages: number of pages, at least one; [gpa, gpa + size) does not wrap
- * @write: whether the device may write (pins with FOLL_WRITE)
- * @pin: filled in on success
- *
- * Translates through the vhost memory table (GPA -> the owner's virtual
- * address), charges the owner's locked_vm against its RLIMIT_MEMLOCK like
- * VFIO type1 does, and pins with FOLL_LONGTERM in the owner's mm.
- *
- * Return: VIRTIO_IOMMU_S_OK; S_FAULT if the range is not all guest RAM;
- * S_NOMEM if the limit is reached or pinning fails.  Nothing is held on
- * failure.
- */
-static u8 pin_gpa(struct vhost_iommu *vi, u64 gpa, unsigned long npages,
-		  bool write, struct vhost_iommu_pin *pin)
-{
-	struct vhost_iotlb *umem = vi->vqs[VHOST_IOMMU_VQ_REQ].umem;
-	unsigned int flags = FOLL_LONGTERM | (write ? FOLL_WRITE : 0);
-	struct mm_struct *mm = vi->dev.mm;
-	u64 last = gpa + ((u64)npages << PAGE_SHIFT) - 1;
-	unsigned long done = 0;
-	u8 status = VIRTIO_IOMMU_S_NOMEM;
-	long ret;
-
-	lockdep_assert_held(vhost_iommu_lock(vi));
-	memset(pin, 0, sizeof(*pin));
-	if (!umem || !mm || !gpa_covered(umem, gpa, last, write))
-		return VIRTIO_IOMMU_S_FAULT;
-	if (!mmget_not_zero(mm))
-		return VIRTIO_IOMMU_S_FAULT;
-	if (account(vi, mm, npages, true))
-		goto out_mmput;
-	if (npages == 1)
-		pin->pages = &pin->one;
-	else
-		pin->pages = kvmalloc_array(npages, sizeof(*pin->pages),
-					    GFP_KERNEL_ACCOUNT);
-	if (!pin->pages)
-		goto out_unaccount;
-
-	mmap_read_lock(mm);
-	while (done < npages) {
-		u64 cur = gpa + ((u64)done << PAGE_SHIFT);
-		struct vhost_iotlb_map *map = vhost_iotlb_itree_first(umem, cur, cur);
-		unsigned long n = min_t(u64, npages - done,
-					(map->last - cur + 1) >> PAGE_SHIFT);
-
-		ret = pviommu_compat_pin_user_pages_remote(mm,
-							   map->addr + (cur - map->start),
-							   n, flags, pin->pages + done);
-		if (ret <= 0)
-			break;
-		done += ret;
-	}
-	mmap_read_unlock(mm);
-	/* Pinned, even if undone below: the work the weight limit counts. */
-	vi->work_pages += done;
-	if (done < npages) {
-		unpin_user_pages(pin->pages, done);
-		status = VIRTIO_IOMMU_S_FAULT;
-		goto out_free;
-	}
-	pin->npages = npages;
-	pin->writable = write;
-	mmput(mm);
-	return VIRTIO_IOMMU_S_OK;
-
-out_free:
-	if (pin->pages != &pin->one)
-		kvfree(pin->pages);
-	pin->pages = NULL;
-out_unaccount:
-	account(vi, mm, npages, false);
-out_mmput:
-	mmput(mm);
-	return status;
-}
-
 /*
- * Map pinned pages at [iova, iova + npages * PAGE_SIZE), one iommu_map()
- * per physically contiguous run.  Undoes itself on failure.
+ * Map @npages pinned @pages at [iova, iova + npages * PAGE_SIZE), one
+ * iommu_map() per physically contiguous run, so that the IOMMU core can use
+ * its large page sizes.  Undoes itself on failure.
  */
-static int map_pinned(struct iommu_domain *hd, unsigned long iova,
-		      const struct vhost_iommu_pin *pin, int prot)
+static int map_pages(struct vhost_iommu *vi, struct iommu_domain *hd,
+		     unsigned long iova, struct page **pages,
+		     unsigned long npages, int prot)
 {
 	unsigned long i, j, pfn;
 	int ret;
 
-	for (i = 0; i < pin->npages; i = j) {
-		pfn = page_to_pfn(pin->pages[i]);
-		for (j = i + 1; j < pin->npages; j++)
-			if (page_to_pfn(pin->pages[j]) != pfn + (j - i))
+	for (i = 0; i < npages; i = j) {
+		pfn = page_to_pfn(pages[i]);
+		for (j = i + 1; j < npages; j++)
+			if (page_to_pfn(pages[j]) != pfn + (j - i))
 				break;
 		ret = pviommu_compat_iommu_map(hd, iova + (i << PAGE_SHIFT),
 					       PFN_PHYS(pfn),
@@ -179,9 +77,42 @@ static int map_pinned(struct iommu_domain *hd, unsigned long iova,
 				iommu_unmap(hd, iova, i << PAGE_SHIFT);
 			return ret;
 		}
+		count_ioptes(vi, hd, iova + (i << PAGE_SHIFT), PFN_PHYS(pfn),
+			     (j - i) << PAGE_SHIFT);
 		cond_resched();
 	}
 	return 0;
+}
+
+/*
+ * Map guest physical [gpa, gpa + npages * PAGE_SIZE) of pinned @ram at
+ * @iova.  Return: VIRTIO_IOMMU_S_OK; S_FAULT if part of it is not pinned
+ * RAM (device memory); S_NOMEM if iommu_map() failed.  Undoes itself.
+ */
+static u8 map_ram(struct vhost_iommu *vi, struct iommu_domain *hd,
+		  unsigned long iova, const struct vhost_iommu_ram *ram,
+		  u64 gpa, unsigned long npages, int prot)
+{
+	unsigned long done, n;
+	struct page **pages;
+	u8 status;
+
+	for (done = 0; done < npages; done += n) {
+		pages = vhost_iommu_ram_pages(ram, gpa + (done << PAGE_SHIFT), &n);
+		status = VIRTIO_IOMMU_S_FAULT;
+		if (!pages)
+			goto err;
+		n = min(n, npages - done);
+		status = VIRTIO_IOMMU_S_NOMEM;
+		if (map_pages(vi, hd, iova + (done << PAGE_SHIFT), pages, n, prot))
+			goto err;
+	}
+	return VIRTIO_IOMMU_S_OK;
+
+err:
+	if (done)
+		iommu_unmap(hd, iova, done << PAGE_SHIFT);
+	return status;
 }
 
 static bool in_aperture(struct iommu_domain *hd, u64 start, u64 last)
@@ -195,82 +126,71 @@ static bool in_aperture(struct iommu_domain *hd, u64 start, u64 last)
 
 static void identity_free(struct vhost_iommu *vi, struct vhost_iommu_identity *id)
 {
+	struct vhost_iommu_ram *ram = id->ram;
 	unsigned int i;
 
-	for (i = 0; i < id->nr; i++) {
-		struct vhost_iommu_pin *pin = &id->regions[i].pin;
+	for (i = 0; i < ram->nr; i++) {
+		struct vhost_iommu_ram_region *r = ram->regions[i];
+		size_t size = r->pin.npages << PAGE_SHIFT;
 
-		iommu_unmap(id->hd, id->regions[i].gpa, pin->npages << PAGE_SHIFT);
-		vi->identity_pinned -= pin->npages;
-		pin_release(vi, pin);
+		if (iommu_unmap(id->hd, r->gpa, size) != size)
+			pr_err_ratelimited("vhost-iommu: identity: unmapped less than %zu bytes at %#llx\n",
+					   size, r->gpa);
 	}
 	/* Empty now: a group stuck in it is blocked, and keeps it. */
 	vhost_iommu_free_host_domain(vi->container, id->hd);
+	vhost_iommu_ram_put(vi, ram);
 	kfree(id);
 }
 
 /*
- * Whether the owner maps the memory table region at @hva from device memory
- * (VM_IO or VM_PFNMAP, such as a VFIO BAR that the VMM mapped into guest
- * space): it has no pages to pin, and peer-to-peer DMA is not supported.
+ * Build the identity domain: every region of pinned guest RAM mapped at
+ * IOVA == GPA.  The RAM is the device's own with VHOST_IOMMU_OPT_PREPIN;
+ * otherwise the identity domain pins it, sharing the unchanged regions of
+ * @old (the domain it replaces, or NULL).
  */
-static bool region_is_device_memory(struct mm_struct *mm, u64 hva)
+static struct vhost_iommu_identity *identity_build(struct vhost_iommu *vi,
+						   const struct vhost_iommu_identity *old)
 {
-	struct vm_area_struct *vma;
-	bool ret;
-
-	mmap_read_lock(mm);
-	vma = vma_lookup(mm, hva);
-	ret = vma && (vma->vm_flags & (VM_IO | VM_PFNMAP));
-	mmap_read_unlock(mm);
-	return ret;
-}
-
-/*
- * Build the identity domain: every guest RAM region of the memory table,
- * pinned and mapped at IOVA == GPA.  Regions that are not page-aligned are
- * shrunk to their whole pages; device memory is left out.
- */
-static struct vhost_iommu_identity *identity_build(struct vhost_iommu *vi)
-{
-	struct vhost_iotlb *umem = vi->vqs[VHOST_IOMMU_VQ_REQ].umem;
-	struct vhost_iommu_identity *id;
-	struct vhost_iotlb_map *map;
 	int prot = IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE;
+	struct vhost_iommu_identity *id;
+	struct vhost_iommu_ram *ram;
+	unsigned int i, mapped;
 
-	if (!umem || !vi->container || !vi->dev.mm)
+	if (!vi->container)
 		return NULL;
-	id = kzalloc(struct_size(id, regions, umem->nmaps), GFP_KERNEL_ACCOUNT);
+	if (vi->prepin)
+		ram = vi->ram ? vhost_iommu_ram_get(vi, vi->ram) : NULL;
+	else
+		ram = vhost_iommu_ram_build(vi, old ? old->ram : NULL);
+	if (!ram)
+		return NULL;
+	id = kzalloc(sizeof(*id), GFP_KERNEL_ACCOUNT);
 	if (!id)
-		return NULL;
+		goto err_ram;
+	id->ram = ram;
 	id->hd = vhost_iommu_alloc_host_domain(vi->container);
 	if (!id->hd)
 		goto err_free;
-	list_for_each_entry(map, &umem->list, link) {
-		u64 start = PAGE_ALIGN(map->start);
-		u64 end = (map->last + 1) & PAGE_MASK;	/* 0: top of space */
-		struct vhost_iommu_pin *pin = &id->regions[id->nr].pin;
+	for (mapped = 0; mapped < ram->nr; mapped++) {
+		struct vhost_iommu_ram_region *r = ram->regions[mapped];
 
-		if (!end || end <= start ||
-		    region_is_device_memory(vi->dev.mm, map->addr + (start - map->start)))
-			continue;
-		if (!in_aperture(id->hd, start, end - 1) ||
-		    pin_gpa(vi, start, (end - start) >> PAGE_SHIFT, true, pin))
-			goto err_unwind;
-		if (map_pinned(id->hd, start, pin, prot)) {
-			pin_release(vi, pin);
-			goto err_unwind;
-		}
-		id->regions[id->nr++].gpa = start;
-		vi->identity_pinned += pin->npages;
+		if (!in_aperture(id->hd, r->gpa, r->last) ||
+		    map_pages(vi, id->hd, r->gpa, r->pin.pages, r->pin.npages,
+			      r->pin.writable ? prot : prot & ~IOMMU_WRITE))
+			goto err_unmap;
 	}
 	return id;
 
-err_unwind:
-	identity_free(vi, id);
-	return NULL;
+err_unmap:
+	for (i = 0; i < mapped; i++)
+		iommu_unmap(id->hd, ram->regions[i]->gpa,
+			    ram->regions[i]->pin.npages << PAGE_SHIFT);
+	vhost_iommu_free_host_domain(vi->container, id->hd);
 err_free:
 	kfree(id);
+err_ram:
+	vhost_iommu_ram_put(vi, ram);
 	return NULL;
 }
 
@@ -299,7 +219,7 @@ static struct iommu_domain *identity_get(struct vhost_iommu *vi)
 {
 	lockdep_assert_held(vhost_iommu_lock(vi));
 	if (!vi->identity)
-		vi->identity = identity_build(vi);
+		vi->identity = identity_build(vi, NULL);
 	return vi->identity ? vi->identity->hd : NULL;
 }
 
@@ -340,8 +260,8 @@ int vhost_iommu_identity_refresh(struct vhost_iommu *vi)
 	lockdep_assert_held(vhost_iommu_lock(vi));
 	if (!old)
 		return 0;
-	vi->identity = NULL;
-	hd = identity_get(vi);
+	vi->identity = identity_build(vi, old);
+	hd = vi->identity ? vi->identity->hd : NULL;
 	mutex_lock(&vi->container->lock);
 	xa_for_each(&vi->endpoints, id, vep) {
 		if (vep->g->domain != old->hd)
@@ -455,13 +375,17 @@ static void vhost_iommu_free_domain(struct viommu_model *pv,
 				    struct viommu_model_domain *domain)
 {
 	struct vhost_iommu_domain *vd = to_vdomain(domain);
+	struct vhost_iommu *vi = to_vhost_iommu(pv);
 
+	/* Its last mappings may have gone in a batch that is not flushed yet. */
+	if (vd->hd && vi->batch.hd == vd->hd)
+		vhost_iommu_unmap_flush(vi);
 	/*
 	 * The model removed every endpoint and mapping first; a group still in
 	 * vd->hd (its detach failed during a reset) keeps it.
 	 */
 	if (vd->hd)
-		vhost_iommu_free_host_domain(to_vhost_iommu(pv)->container, vd->hd);
+		vhost_iommu_free_host_domain(vi->container, vd->hd);
 	kfree(vd);
 }
 
@@ -529,26 +453,73 @@ static struct viommu_model_mapping *vhost_iommu_alloc_mapping(struct viommu_mode
 {
 	struct vhost_iommu_mapping *vmapping;
 
+	if (to_vhost_iommu(pv)->prepin)
+		return kmem_cache_zalloc(prepinned_mapping_cache, GFP_KERNEL_ACCOUNT);
 	vmapping = kmem_cache_zalloc(mapping_cache, GFP_KERNEL_ACCOUNT);
 	return vmapping ? &vmapping->m : NULL;
 }
 
+/* vi->prepin cannot change while a mapping lives (VHOST_IOMMU_SET_OPTIONS). */
 static void vhost_iommu_free_mapping(struct viommu_model *pv,
 				     struct viommu_model_mapping *mapping)
 {
-	kmem_cache_free(mapping_cache, to_vmapping(mapping));
+	if (to_vhost_iommu(pv)->prepin)
+		kmem_cache_free(prepinned_mapping_cache, mapping);
+	else
+		kmem_cache_free(mapping_cache, to_vmapping(mapping));
+}
+
+/* MAP with pages of its own: pin them, then map them. */
+static u8 map_own_pages(struct vhost_iommu *vi, struct vhost_iommu_domain *vd,
+			struct vhost_iommu_mapping *vmapping, int prot)
+{
+	struct viommu_model_mapping *mapping = &vmapping->m;
+	unsigned long npages = viommu_model_mapping_size(mapping) >> PAGE_SHIFT;
+	u8 status;
+
+	status = vhost_iommu_pin_gpa(vi, mapping->phys, npages, prot & IOMMU_WRITE,
+				     &vmapping->pin);
+	if (status != VIRTIO_IOMMU_S_OK)
+		return status;
+	if (map_pages(vi, vd->hd, mapping->iova.start, vmapping->pin.pages,
+		      npages, prot)) {
+		vhost_iommu_pin_release(vi, &vmapping->pin);
+		return VIRTIO_IOMMU_S_NOMEM;
+	}
+	vi->pinned += npages;
+	return VIRTIO_IOMMU_S_OK;
+}
+
+/* MAP through the device's pinned RAM (VHOST_IOMMU_OPT_PREPIN): no pin. */
+static u8 map_prepinned(struct vhost_iommu *vi, struct vhost_iommu_domain *vd,
+			struct viommu_model_mapping *mapping, int prot)
+{
+	u64 size = viommu_model_mapping_size(mapping);
+	u8 status;
+
+	if (!vhost_iommu_gpa_covered(vi->vqs[VHOST_IOMMU_VQ_REQ].umem, mapping->phys,
+				     mapping->phys + size - 1, prot & IOMMU_WRITE))
+		return VIRTIO_IOMMU_S_FAULT;
+	/* The memory table could not be pinned (memlock limit, memory). */
+	if (!vi->ram)
+		return VIRTIO_IOMMU_S_NOMEM;
+	status = map_ram(vi, vd->hd, mapping->iova.start, vi->ram, mapping->phys,
+			 size >> PAGE_SHIFT, prot);
+	if (status != VIRTIO_IOMMU_S_OK)
+		return status;
+	/* Mapped, not pinned: iommu_map() is where the time goes. */
+	vi->work_pages += size >> PAGE_SHIFT;
+	return VIRTIO_IOMMU_S_OK;
 }
 
 static u8 vhost_iommu_map(struct viommu_model *pv, struct viommu_model_domain *domain,
 			  struct viommu_model_mapping *mapping)
 {
 	struct vhost_iommu_domain *vd = to_vdomain(domain);
-	struct vhost_iommu_mapping *vmapping = to_vmapping(mapping);
 	struct vhost_iommu *vi = to_vhost_iommu(pv);
 	u64 start = mapping->iova.start, last = mapping->iova.last;
 	u64 size = viommu_model_mapping_size(mapping);
 	int prot = IOMMU_CACHE;
-	u8 status;
 
 	lockdep_assert_held(vhost_iommu_lock(vi));
 	if (!vd->hd)
@@ -569,37 +540,96 @@ static u8 vhost_iommu_map(struct viommu_model *pv, struct viommu_model_domain *d
 	/* No access at all: a valid mapping that needs nothing pinned. */
 	if (!(prot & (IOMMU_READ | IOMMU_WRITE)))
 		return VIRTIO_IOMMU_S_OK;
+	if (vi->prepin)
+		return map_prepinned(vi, vd, mapping, prot);
+	return map_own_pages(vi, vd, to_vmapping(mapping), prot);
+}
 
-	status = pin_gpa(vi, mapping->phys, size >> PAGE_SHIFT,
-			 prot & IOMMU_WRITE, &vmapping->pin);
-	if (status != VIRTIO_IOMMU_S_OK)
-		return status;
-	if (map_pinned(vd->hd, start, &vmapping->pin, prot)) {
-		pin_release(vi, &vmapping->pin);
-		return VIRTIO_IOMMU_S_NOMEM;
+/* Does @mapping hold anything (pages, or a user of a pinned RAM)? */
+static bool mapping_holds(const struct viommu_model_mapping *mapping)
+{
+	return mapping->flags & (VIRTIO_IOMMU_MAP_F_READ | VIRTIO_IOMMU_MAP_F_WRITE);
+}
+
+/**
+ * vhost_iommu_unmap_flush() - flush the IOTLB for the UNMAPs batched so far
+ * @vi: the device
+ *
+ * One iommu_iotlb_sync() for all of them, then the pages they held are
+ * unpinned: until the flush the device may still reach them.  The kick
+ * handler calls it before it publishes any completion, before any request
+ * but an UNMAP, and at the end of each pass.
+ */
+void vhost_iommu_unmap_flush(struct vhost_iommu *vi)
+{
+	struct vhost_iommu_batch *b = &vi->batch;
+	unsigned int i;
+
+	lockdep_assert_held(vhost_iommu_lock(vi));
+	if (b->hd) {
+		iommu_iotlb_sync(b->hd, &b->gather);
+		vi->iotlb_syncs++;
+		b->hd = NULL;
 	}
-	vi->pinned += vmapping->pin.npages;
-	return VIRTIO_IOMMU_S_OK;
+	for (i = 0; i < b->nr_pins; i++)
+		vhost_iommu_pin_release(vi, &b->pins[i]);
+	b->nr_pins = 0;
+	vhost_iommu_ram_retire(vi);
+}
+
+/*
+ * Unmap [iova, iova + size) of @hd: batched in a pass of the kick handler
+ * (the IOTLB flush waits for vhost_iommu_unmap_flush()), at once otherwise
+ * (a reset, a release).  Return: the bytes unmapped.
+ */
+static size_t unmap_range(struct vhost_iommu *vi, struct iommu_domain *hd,
+			  unsigned long iova, size_t size)
+{
+	struct vhost_iommu_batch *b = &vi->batch;
+
+	if (!b->open) {
+		vi->iotlb_syncs++;
+		return iommu_unmap(hd, iova, size);
+	}
+	/* A gather is for one domain. */
+	if (b->hd != hd) {
+		vhost_iommu_unmap_flush(vi);
+		iommu_iotlb_gather_init(&b->gather);
+		b->hd = hd;
+	}
+	return iommu_unmap_fast(hd, iova, size, &b->gather);
 }
 
 static void vhost_iommu_unmap(struct viommu_model *pv, struct viommu_model_domain *domain,
 			      struct viommu_model_mapping *mapping)
 {
 	struct vhost_iommu_domain *vd = to_vdomain(domain);
-	struct vhost_iommu_mapping *vmapping = to_vmapping(mapping);
 	struct vhost_iommu *vi = to_vhost_iommu(pv);
+	struct vhost_iommu_batch *b = &vi->batch;
+	struct vhost_iommu_mapping *vmapping;
 	size_t size, unmapped;
 
 	lockdep_assert_held(vhost_iommu_lock(vi));
-	if (!vmapping->pin.npages)
+	if (!mapping_holds(mapping))
 		return;
-	size = vmapping->pin.npages << PAGE_SHIFT;
-	unmapped = iommu_unmap(vd->hd, mapping->iova.start, size);
+	size = viommu_model_mapping_size(mapping);
+	if (!vi->prepin && b->nr_pins == ARRAY_SIZE(b->pins))
+		vhost_iommu_unmap_flush(vi);
+	unmapped = unmap_range(vi, vd->hd, mapping->iova.start, size);
 	if (unmapped != size)
 		pr_err_ratelimited("vhost-iommu: unmapped %zu of %zu bytes at %#llx\n",
 				   unmapped, size, mapping->iova.start);
+	if (vi->prepin) {
+		/* The pages stay pinned for the device (vhost_iommu_ram_retire()). */
+		vi->work_pages += size >> PAGE_SHIFT;
+		return;
+	}
+	vmapping = to_vmapping(mapping);
 	vi->pinned -= vmapping->pin.npages;
-	pin_release(vi, &vmapping->pin);
+	if (b->hd)
+		vhost_iommu_pin_move(&b->pins[b->nr_pins++], &vmapping->pin);
+	else
+		vhost_iommu_pin_release(vi, &vmapping->pin);
 }
 
 const struct viommu_model_ops vhost_iommu_ops = {
@@ -617,10 +647,16 @@ const struct viommu_model_ops vhost_iommu_ops = {
 int vhost_iommu_domains_init(void)
 {
 	mapping_cache = KMEM_CACHE(vhost_iommu_mapping, SLAB_ACCOUNT);
-	return mapping_cache ? 0 : -ENOMEM;
+	prepinned_mapping_cache = KMEM_CACHE(viommu_model_mapping, SLAB_ACCOUNT);
+	if (mapping_cache && prepinned_mapping_cache)
+		return 0;
+	kmem_cache_destroy(mapping_cache);
+	kmem_cache_destroy(prepinned_mapping_cache);
+	return -ENOMEM;
 }
 
 void vhost_iommu_domains_exit(void)
 {
 	kmem_cache_destroy(mapping_cache);
+	kmem_cache_destroy(prepinned_mapping_cache);
 }

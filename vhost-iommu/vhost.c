@@ -34,6 +34,8 @@
 #include <linux/idr.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/sched/clock.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -78,6 +80,34 @@ static struct dentry *vhost_iommu_debugfs;
 /* ---- the request queue ------------------------------------------------ */
 
 /*
+ * Completions of a pass wait in vq->heads until req_publish(): an UNMAP is
+ * complete only once the IOTLB flush of its batch is done.
+ */
+static void req_done(struct vhost_iommu *vi, struct vhost_virtqueue *vq,
+		     unsigned int head, size_t len)
+{
+	lockdep_assert_held(&vq->mutex);
+	vq->heads[vi->nr_done].id = cpu_to_vhost32(vq, head);
+	vq->heads[vi->nr_done].len = cpu_to_vhost32(vq, len);
+	vi->nr_done++;
+}
+
+/* Flush the batched UNMAPs, then publish the pass's completions. */
+static int req_publish(struct vhost_iommu *vi, struct vhost_virtqueue *vq)
+{
+	int ret;
+
+	lockdep_assert_held(&vq->mutex);
+	vhost_iommu_unmap_flush(vi);
+	if (!vi->nr_done)
+		return 0;
+	ret = vhost_add_used_n(vq, vq->heads, vi->nr_done);
+	vi->nr_done = 0;
+	vhost_signal(&vi->dev, vq);
+	return ret;
+}
+
+/*
  * vhost_get_vq_desc() refused the next chain (loop, out-after-in, bad
  * address...) after vq_err().  Return it with used_len 0 so the queue
  * keeps going, if its head index is sane; otherwise the ring itself is
@@ -98,7 +128,8 @@ static bool skip_bad_chain(struct vhost_iommu *vi, struct vhost_virtqueue *vq)
 	if (head >= vq->num)
 		return false;
 	vq->last_avail_idx++;
-	return !vhost_add_used(vq, head, 0);
+	req_done(vi, vq, head, 0);
+	return true;
 }
 
 /**
@@ -135,6 +166,10 @@ static size_t handle_request(struct vhost_iommu *vi, struct vhost_virtqueue *vq,
 		vi->bad_chains++;
 		return 0;
 	}
+	/* Only UNMAPs join a batch: anything else sees their flush done. */
+	if (n < sizeof(struct virtio_iommu_req_head) ||
+	    ((struct virtio_iommu_req_head *)vi->req)->type != VIRTIO_IOMMU_T_UNMAP)
+		vhost_iommu_unmap_flush(vi);
 	used = viommu_model_handle(&vi->pv, vi->req, readable, writable,
 				   vi->resp);
 	if (!used)
@@ -155,20 +190,77 @@ static int kick_pages(struct vhost_iommu *vi, unsigned long start)
 	return min_t(unsigned long, vi->work_pages - start, VHOST_IOMMU_PAGE_WEIGHT);
 }
 
+/*
+ * Whether a thread of the owner (the VMM: its vCPU threads among them), but
+ * this one, is runnable on this CPU and so waits for it.  A sleeping thread
+ * that the scheduler has yet to dequeue (6.12's delayed dequeue) is not:
+ * single_task_running() would count it.
+ */
+static bool owner_waits_here(struct vhost_iommu *vi)
+{
+	unsigned int cpu = raw_smp_processor_id();
+	struct task_struct *t;
+	bool ret = false;
+
+	if (!vi->owner)
+		return false;
+	rcu_read_lock();
+	for_each_thread(vi->owner, t) {
+		if (t != current && task_cpu(t) == cpu &&
+		    READ_ONCE(t->__state) == TASK_RUNNING) {
+			ret = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/*
+ * Busy-poll the empty request queue, notifications off, for
+ * vq->busyloop_timeout microseconds (VHOST_SET_VRING_BUSYLOOP_TIMEOUT; 0:
+ * never), after publishing what the guest waits for.  Polling stops when
+ * the scheduler wants the CPU back (need_resched()), a signal is pending,
+ * or a thread of the owner waits for this CPU: on a CPU shared with the
+ * guest's vCPU, the guest needs it to make its next request.  Return:
+ * whether a request came.
+ */
+static bool poll_avail(struct vhost_iommu *vi, struct vhost_virtqueue *vq)
+{
+	u64 end;
+
+	lockdep_assert_held(&vq->mutex);
+	if (!vq->busyloop_timeout)
+		return false;
+	if (req_publish(vi, vq))
+		return false;
+	end = local_clock() + (u64)vq->busyloop_timeout * NSEC_PER_USEC;
+	while (vhost_vq_avail_empty(&vi->dev, vq)) {
+		if (need_resched() || signal_pending(current) ||
+		    owner_waits_here(vi) || local_clock() >= end)
+			return false;
+		cpu_relax();
+	}
+	return true;
+}
+
 static void handle_req_kick(struct vhost_work *work)
 {
 	struct vhost_virtqueue *vq = container_of(work, struct vhost_virtqueue,
 						  poll.work);
 	struct vhost_iommu *vi = container_of(vq->dev, struct vhost_iommu, dev);
+	bool yield = false, polled = false;
 	unsigned long start;
 	unsigned int out, in;
 	int head, reqs = 0;
-	bool added = false, yield = false;
 
+	BUILD_BUG_ON(VHOST_IOMMU_REQ_WEIGHT > UIO_MAXIOV);
 	mutex_lock(&vq->mutex);
 	if (!vhost_vq_get_backend(vq))
 		goto out;
+	vi->kicks += !vi->requeued;
 	start = vi->work_pages;
+	vi->batch.open = true;
 	vhost_disable_notify(&vi->dev, vq);
 	do {
 		head = vhost_get_vq_desc(vq, vq->iov, ARRAY_SIZE(vq->iov),
@@ -176,23 +268,26 @@ static void handle_req_kick(struct vhost_work *work)
 		if (head < 0) {
 			if (!skip_bad_chain(vi, vq))
 				break;
-			added = true;
 			continue;
 		}
 		if (head == vq->num) {
+			if (poll_avail(vi, vq)) {
+				polled = true;
+				continue;
+			}
 			if (unlikely(vhost_enable_notify(&vi->dev, vq))) {
 				vhost_disable_notify(&vi->dev, vq);
 				continue;
 			}
 			break;
 		}
-		if (vhost_add_used(vq, head, handle_request(vi, vq, out, in)))
-			break;
-		added = true;
+		req_done(vi, vq, head, handle_request(vi, vq, out, in));
+		vi->polled += polled;
 	} while (!(yield = vhost_exceeds_weight(vq, ++reqs, kick_pages(vi, start))));
 	vi->weight_yields += yield;
-	if (added)
-		vhost_signal(&vi->dev, vq);
+	vi->requeued = yield;
+	req_publish(vi, vq);
+	vi->batch.open = false;
 out:
 	mutex_unlock(&vq->mutex);
 }
@@ -621,6 +716,43 @@ static int vhost_iommu_set_bypass(struct vhost_iommu *vi, unsigned long arg)
 	return ret;
 }
 
+/*
+ * After the memory table or VHOST_IOMMU_OPT_PREPIN changed: the device's
+ * pinned RAM, then the identity domain, follow.  Existing MAPs keep their
+ * pages.  Return: 0, or the first error.
+ */
+static int ram_changed(struct vhost_iommu *vi)
+{
+	int ret = vhost_iommu_ram_refresh(vi);
+	int ret2 = vhost_iommu_identity_refresh(vi);
+
+	return ret ? ret : ret2;
+}
+
+static int vhost_iommu_set_options(struct vhost_iommu *vi, void __user *argp)
+{
+	struct vhost_iommu_options opt;
+	int ret;
+
+	if (copy_from_user(&opt, argp, sizeof(opt)))
+		return -EFAULT;
+	if ((opt.flags & ~VHOST_IOMMU_OPT_PREPIN) ||
+	    memchr_inv(opt.reserved, 0, sizeof(opt.reserved)))
+		return -EINVAL;
+	ret = owner_lock(vi);
+	if (ret)
+		return ret;
+	/* The mappings hold pages the way the option said when they were made. */
+	if (vhost_vq_get_backend(&vi->vqs[VHOST_IOMMU_VQ_REQ]) || vi->pv.stats.mappings) {
+		ret = -EBUSY;
+	} else if (vi->prepin != !!(opt.flags & VHOST_IOMMU_OPT_PREPIN)) {
+		vi->prepin = opt.flags & VHOST_IOMMU_OPT_PREPIN;
+		ret = ram_changed(vi);
+	}
+	owner_unlock(vi);
+	return ret;
+}
+
 static int vhost_iommu_set_limits(struct vhost_iommu *vi, void __user *argp)
 {
 	struct vhost_iommu_limits lim;
@@ -646,8 +778,18 @@ static int vhost_iommu_reset(struct vhost_iommu *vi)
 	if (ret)
 		return ret;
 	viommu_model_reset(&vi->pv);
+	vhost_iommu_ram_retire(vi);
 	owner_unlock(vi);
 	return 0;
+}
+
+/* Pages the identity domain pinned for itself, not shared with vi->ram. */
+static unsigned long bypass_pinned(struct vhost_iommu *vi)
+{
+	lockdep_assert_held(vhost_iommu_lock(vi));
+	if (!vi->identity || vi->identity->ram == vi->ram)
+		return 0;
+	return vi->identity->ram->npages;
 }
 
 /* Read the counters (any caller). */
@@ -658,6 +800,7 @@ static int vhost_iommu_get_stats(struct vhost_iommu *vi, void __user *argp)
 
 	BUILD_BUG_ON(sizeof(st.requests) != sizeof(vi->pv.stats.requests));
 	BUILD_BUG_ON(sizeof(st.status) != sizeof(vi->pv.stats.status));
+	BUILD_BUG_ON(sizeof(st.ioptes) != sizeof(vi->ioptes));
 	mutex_lock(lock);
 	memcpy(st.requests, vi->pv.stats.requests, sizeof(st.requests));
 	memcpy(st.status, vi->pv.stats.status, sizeof(st.status));
@@ -665,9 +808,14 @@ static int vhost_iommu_get_stats(struct vhost_iommu *vi, void __user *argp)
 	st.domains = viommu_model_domain_count(&vi->pv);
 	st.endpoints = vi->nr_endpoints;
 	st.pinned_pages = vi->pinned;
-	st.bypass_pinned_pages = vi->identity_pinned;
+	st.bypass_pinned_pages = bypass_pinned(vi);
 	st.bad_chains = vi->bad_chains;
 	st.weight_yields = vi->weight_yields;
+	st.ram_pinned_pages = vi->ram ? vi->ram->npages : 0;
+	st.kicks = vi->kicks;
+	st.polled = vi->polled;
+	st.iotlb_syncs = vi->iotlb_syncs;
+	memcpy(st.ioptes, vi->ioptes, sizeof(st.ioptes));
 	mutex_unlock(lock);
 	return copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
 }
@@ -704,6 +852,8 @@ static long vhost_iommu_ioctl(struct file *file, unsigned int ioctl,
 		return vhost_iommu_get_stats(vi, argp);
 	case VHOST_IOMMU_RESET:
 		return vhost_iommu_reset(vi);
+	case VHOST_IOMMU_SET_OPTIONS:
+		return vhost_iommu_set_options(vi, argp);
 	default:
 		break;
 	}
@@ -719,9 +869,8 @@ static long vhost_iommu_ioctl(struct file *file, unsigned int ioctl,
 			vi->owner = get_task_struct(current->group_leader);
 			vi->lock_cap = capable(CAP_IPC_LOCK);
 		} else if (!r && ioctl == VHOST_SET_MEM_TABLE) {
-			/* Existing MAPs keep their pages; the identity domain follows. */
 			mutex_lock(vhost_iommu_lock(vi));
-			r = vhost_iommu_identity_refresh(vi);
+			r = ram_changed(vi);
 			mutex_unlock(vhost_iommu_lock(vi));
 		}
 	}
@@ -774,6 +923,7 @@ static void stats_show_one(struct seq_file *s, const char *prefix,
 
 static int stats_show(struct seq_file *s, void *unused)
 {
+	static const char * const iopte_sizes[] = { "4k", "2m", "1g" };
 	struct vhost_iommu *vi = s->private;
 	unsigned int i;
 
@@ -790,9 +940,15 @@ static int stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "domains %lu\n", viommu_model_domain_count(&vi->pv));
 	seq_printf(s, "endpoints %lu\n", vi->nr_endpoints);
 	seq_printf(s, "pinned_pages %lu\n", vi->pinned);
-	seq_printf(s, "bypass_pinned_pages %lu\n", vi->identity_pinned);
+	seq_printf(s, "bypass_pinned_pages %lu\n", bypass_pinned(vi));
 	seq_printf(s, "bad_chains %llu\n", vi->bad_chains);
 	seq_printf(s, "weight_yields %llu\n", vi->weight_yields);
+	seq_printf(s, "ram_pinned_pages %lu\n", vi->ram ? vi->ram->npages : 0);
+	seq_printf(s, "kicks %llu\n", vi->kicks);
+	seq_printf(s, "polled %llu\n", vi->polled);
+	seq_printf(s, "iotlb_syncs %llu\n", vi->iotlb_syncs);
+	for (i = 0; i < ARRAY_SIZE(vi->ioptes); i++)
+		seq_printf(s, "ioptes.%s %llu\n", iopte_sizes[i], vi->ioptes[i]);
 	mutex_unlock(vhost_iommu_lock(vi));
 	return 0;
 }
@@ -885,6 +1041,9 @@ static int vhost_iommu_release(struct inode *inode, struct file *file)
 	if (c)
 		remove_endpoints(vi);
 	vhost_iommu_identity_put(vi);
+	vhost_iommu_ram_retire(vi);
+	vhost_iommu_ram_put(vi, vi->ram);
+	vi->ram = NULL;
 	mutex_unlock(vhost_iommu_lock(vi));
 	mutex_unlock(&vi->dev.mutex);
 	xa_destroy(&vi->endpoints);

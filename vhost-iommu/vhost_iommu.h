@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * vhost-iommu internals, shared by its three parts:
+ * vhost-iommu internals, shared by its four parts:
  *   vhost.c      the vhost char device: ioctls, vrings, the kick handler;
- *   domains.c    the device model's backend: domains, mappings, pinning;
+ *   domains.c    the device model's backend: domains, mappings, unmaps;
+ *   ram.c        guest pages pinned: per mapping, or all guest RAM;
  *   container.c  the VFIO IOMMU driver: containers and groups.
  *
  * Objects and their locks
@@ -73,6 +74,38 @@ struct vhost_iommu_pin {
 	struct page *one;	/* storage for pages when npages == 1 */
 };
 
+/*
+ * One region of a pinned guest RAM, shared by the pinned RAMs of
+ * successive memory tables that have it unchanged.  [vq], as all of it.
+ */
+struct vhost_iommu_ram_region {
+	unsigned long users;		/* pinned RAMs that have it */
+	u64 gpa;			/* page-aligned */
+	u64 last;			/* inclusive, last byte of a page */
+	u64 hva;			/* the owner's address of gpa */
+	struct vhost_iommu_pin pin;
+};
+
+/* All guest RAM of one memory table, pinned (ram.c).  [vq], as all of it. */
+struct vhost_iommu_ram {
+	unsigned long users;		/* vi->ram, vi->retired, identity */
+	unsigned long npages;		/* of all regions */
+	struct vhost_iommu_ram *next_retired;	/* on vi->retired */
+	unsigned int nr;
+	struct vhost_iommu_ram_region *regions[];
+};
+
+/* Deferred UNMAP work: one IOTLB flush for a run of UNMAPs.  [vq] */
+#define VHOST_IOMMU_BATCH_PINS	32
+struct vhost_iommu_batch {
+	bool open;			/* in a pass of the kick handler */
+	struct iommu_domain *hd;	/* gather is for it; NULL: nothing to flush */
+	struct iommu_iotlb_gather gather;
+	unsigned int nr_pins;
+	/* Unpinned after the flush: the IOTLB may hold them until then. */
+	struct vhost_iommu_pin pins[VHOST_IOMMU_BATCH_PINS];
+};
+
 struct vhost_iommu_container;
 struct vhost_iommu_endpoint;
 
@@ -112,19 +145,19 @@ struct vhost_iommu_domain {
 	struct iommu_domain *hd;		/* [vq] NULL until first attach */
 };
 
+/*
+ * [vq] A mapping that pins its own pages; empty if it has no access rights.
+ * With VHOST_IOMMU_OPT_PREPIN a mapping is the model's struct alone.
+ */
 struct vhost_iommu_mapping {
-	struct viommu_model_mapping m;		/* [vq] */
-	struct vhost_iommu_pin pin;		/* empty: no access rights */
+	struct viommu_model_mapping m;
+	struct vhost_iommu_pin pin;
 };
 
 /* The identity domain for bypassed endpoints: all guest RAM, GPA -> page. */
 struct vhost_iommu_identity {
 	struct iommu_domain *hd;		/* [vq], as all of it */
-	unsigned int nr;
-	struct {
-		u64 gpa;
-		struct vhost_iommu_pin pin;
-	} regions[];
+	struct vhost_iommu_ram *ram;		/* a user of it */
 };
 
 struct vhost_iommu {
@@ -139,13 +172,24 @@ struct vhost_iommu {
 	struct task_struct *owner;
 	bool lock_cap;				/* [dev], with owner */
 	unsigned long pinned;			/* [vq] pages, for MAPs */
-	unsigned long identity_pinned;		/* [vq] pages, identity domain */
+	/* [vq] VHOST_IOMMU_OPT_PREPIN: MAPs use ram, set while no mapping lives */
+	bool prepin;
+	struct vhost_iommu_ram *ram;		/* [vq] prepin: a user of it */
+	/* [vq] prepin: RAMs of older tables that live mappings may still map */
+	struct vhost_iommu_ram *retired;
+	struct vhost_iommu_batch batch;		/* [vq] */
+	bool requeued;				/* [vq] the next pass is our own */
+	unsigned int nr_done;			/* [vq] completions in vq->heads */
 	/* [vq] Pages pinned or unpinned so far: what the weight limit counts */
 	unsigned long work_pages;
 	unsigned long nr_endpoints;		/* [vq] */
 	bool closing;				/* [vq] release: no more bypass */
 	u64 bad_chains;				/* [vq] */
 	u64 weight_yields;			/* [vq] */
+	u64 kicks;				/* [vq] */
+	u64 polled;				/* [vq] */
+	u64 iotlb_syncs;			/* [vq] */
+	u64 ioptes[3];				/* [vq] 4K, 2M, 1G */
 	int id;					/* [const] */
 	struct dentry *debugfs;			/* [const] */
 	/* [vq] bounce buffers of the request handler */
@@ -176,6 +220,23 @@ int vhost_iommu_place_unattached(struct vhost_iommu *vi,
 int vhost_iommu_place_all_unattached(struct vhost_iommu *vi);
 int vhost_iommu_identity_refresh(struct vhost_iommu *vi);
 void vhost_iommu_identity_put(struct vhost_iommu *vi);
+void vhost_iommu_unmap_flush(struct vhost_iommu *vi);
+
+/* ram.c */
+void vhost_iommu_pin_release(struct vhost_iommu *vi, struct vhost_iommu_pin *pin);
+void vhost_iommu_pin_move(struct vhost_iommu_pin *to, struct vhost_iommu_pin *from);
+bool vhost_iommu_gpa_covered(struct vhost_iotlb *umem, u64 gpa, u64 last, bool write);
+u8 vhost_iommu_pin_gpa(struct vhost_iommu *vi, u64 gpa, unsigned long npages,
+		       bool write, struct vhost_iommu_pin *pin);
+struct vhost_iommu_ram *vhost_iommu_ram_build(struct vhost_iommu *vi,
+					      const struct vhost_iommu_ram *old);
+struct vhost_iommu_ram *vhost_iommu_ram_get(struct vhost_iommu *vi,
+					    struct vhost_iommu_ram *ram);
+void vhost_iommu_ram_put(struct vhost_iommu *vi, struct vhost_iommu_ram *ram);
+struct page **vhost_iommu_ram_pages(const struct vhost_iommu_ram *ram, u64 gpa,
+				    unsigned long *n);
+int vhost_iommu_ram_refresh(struct vhost_iommu *vi);
+void vhost_iommu_ram_retire(struct vhost_iommu *vi);
 
 /* container.c */
 int vhost_iommu_container_init(void);

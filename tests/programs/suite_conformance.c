@@ -233,7 +233,7 @@ void suite_conformance(const struct suite_env *e)
 	struct tap *t = e->t;
 	struct rig g;
 
-	rig_open_or_bail(t, &g, e->ram, e->bdf);
+	rig_open_or_bail(t, &g, e->ram, e->bdf, NULL);
 	tap_diag("suite: conformance");
 	tap_check(t, v_attach(&g.v, 1, g.ep, 0) == OK, "ATTACH endpoint to domain 1");
 	t_unmap_examples(t, &g);

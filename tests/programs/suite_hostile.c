@@ -302,7 +302,7 @@ static void t_memlock(const struct suite_env *e)
 
 		if (drop_ipc_lock() || setrlimit(RLIMIT_MEMLOCK, &lim))
 			_exit(64);
-		if (rig_open(&g, e->ram, e->bdf, &default_cfg, &step))
+		if (rig_open(&g, e->ram, e->bdf, &default_cfg, NULL, &step))
 			_exit(65);
 		if (v_attach(&g.v, 1, g.ep, 0) != OK)
 			bad |= 1;
@@ -350,7 +350,7 @@ static void t_sigkill(const struct suite_env *e)
 		unsigned long i;
 
 		close(pipefd[0]);
-		if (rig_open(&g, e->ram, e->bdf, &default_cfg, &step) ||
+		if (rig_open(&g, e->ram, e->bdf, &default_cfg, NULL, &step) ||
 		    v_attach(&g.v, 1, g.ep, 0) != OK)
 			_exit(1);
 		/* 512 pages live, then batches over 8192 pages until killed. */
@@ -377,7 +377,7 @@ static void t_sigkill(const struct suite_env *e)
 	tap_check(t, vhost_debugfs_devices() == before,
 		  "the killed child's vhost-iommu device is gone (debugfs: %d before, %d after)",
 		  before, vhost_debugfs_devices());
-	ret = rig_open(&g, e->ram, e->bdf, &default_cfg, &step);
+	ret = rig_open(&g, e->ram, e->bdf, &default_cfg, NULL, &step);
 	tap_check(t, !ret, "the group is usable again at once (%s: %s)", ret ? step : "ok",
 		  ret ? strerror(-ret) : "");
 	if (!ret) {
@@ -402,7 +402,7 @@ void suite_hostile(const struct suite_env *e)
 	struct rig g;
 
 	tap_diag("suite: hostile");
-	rig_open_or_bail(t, &g, e->ram, e->bdf);
+	rig_open_or_bail(t, &g, e->ram, e->bdf, NULL);
 	t_malformed(t, &g);
 	t_bad_ranges(t, &g);
 	t_random(t, &g, e->random);

@@ -16,12 +16,17 @@ struct suite_env {
 	uint8_t *ram;		/* guest RAM, reused by fixture after fixture */
 	unsigned long scale;	/* --scale: live mappings of suite_scale */
 	unsigned long random;	/* --random: random requests of suite_hostile */
+	uint8_t *huge;		/* hugetlb guest RAM (HUGE_SIZE), or NULL */
 };
 
 void suite_conformance(const struct suite_env *e);
 void suite_dma(const struct suite_env *e);
 void suite_hostile(const struct suite_env *e);
 void suite_scale(const struct suite_env *e);
+void suite_fast(const struct suite_env *e);
+
+/* The DMA truth checks of suite_dma, on a started fixture. */
+void dma_truth(struct tap *t, struct rig *g);
 
 /* Two pages the DMA checks copy between, and where the domain maps them. */
 #define IOVA_A		0x100000ull

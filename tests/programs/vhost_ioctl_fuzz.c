@@ -442,7 +442,7 @@ static void live_round(void)
 			pool[k].kind = K_CLOSED;
 		}
 	pthread_mutex_unlock(&pool_lock);
-	if (rig_open(&g, ram, bdf, &default_cfg, &step)) {
+	if (rig_open(&g, ram, bdf, &default_cfg, NULL, &step)) {
 		rig_close(&g);
 		return;
 	}
@@ -612,7 +612,7 @@ static void check_fresh_device(struct tap *t)
 {
 	struct rig g;
 	const char *step;
-	int ret = rig_open(&g, ram, bdf, &default_cfg, &step);
+	int ret = rig_open(&g, ram, bdf, &default_cfg, NULL, &step);
 
 	tap_check(t, !ret && v_attach(&g.v, 1, g.ep, 0) == OK &&
 		  v_map(&g.v, 1, 0x100000, 0x100fff, DATA_GPA, RW) == OK,

@@ -5,7 +5,8 @@
  * The guest-less harness of vhost_iommu.ko: this process is VMM and guest
  * at once (vhost_lib.h).  BDF is QEMU's edu device (1234:11e8), bound to
  * vfio-pci; its group is the one endpoint.  Suites (suites.h): conformance,
- * dma, hostile, scale (default: all, in that order).  TAP on stdout; the
+ * dma, fast, hostile, scale (default: all, in that order).  The fast suite
+ * wants 2 MiB hugetlb pages (vm.nr_hugepages) for its hugetlb region.  TAP on stdout; the
  * last point checks that the suites, whichever ran, gave back every
  * locked page.
  */
@@ -21,6 +22,7 @@ static const struct {
 } suites[] = {
 	{ "conformance", suite_conformance },
 	{ "dma", suite_dma },
+	{ "fast", suite_fast },
 	{ "hostile", suite_hostile },
 	{ "scale", suite_scale },
 };
@@ -51,7 +53,7 @@ int main(int argc, char **argv)
 	long lck0;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s BDF [conformance|dma|hostile|scale]... "
+		fprintf(stderr, "usage: %s BDF [conformance|dma|fast|hostile|scale]... "
 			"[--scale N] [--random N]\n", argv[0]);
 		return 2;
 	}
@@ -60,6 +62,7 @@ int main(int argc, char **argv)
 	e.random = vhost_opt(argc, argv, "--random", 100000);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	e.ram = guest_ram(&t);
+	e.huge = want(argc, argv, "fast") ? huge_ram() : NULL;
 	lck0 = vmlck_kb();
 	tap_diag("guest RAM: GPA %#llx..%#llx at HVA %p", GUEST_GPA, GUEST_GPA + GUEST_SIZE - 1,
 		 (void *)e.ram);

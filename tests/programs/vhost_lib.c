@@ -38,8 +38,18 @@ uint8_t *guest_ram(struct tap *t)
 	return ram;
 }
 
+uint8_t *huge_ram(void)
+{
+	uint8_t *ram = mmap(NULL, HUGE_SIZE, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, -1, 0);
+
+	return ram == MAP_FAILED ? NULL : ram;
+}
+
 void *hva(struct vdev *v, uint64_t gpa)
 {
+	if (v->huge && gpa >= HUGE_GPA && gpa - HUGE_GPA < HUGE_SIZE)
+		return v->huge + (gpa - HUGE_GPA);
 	return v->ram + (gpa - GUEST_GPA);
 }
 
@@ -83,10 +93,9 @@ static int vq_setup(struct vdev *v, unsigned int i)
 	return 0;
 }
 
-/* Guest RAM as the device's one memory region, at GUEST_GPA. */
-static int set_mem_table(struct vdev *v)
+int vdev_set_mem_table(struct vdev *v, uint8_t *huge)
 {
-	struct vhost_memory *mem = calloc(1, sizeof(*mem) + sizeof(mem->regions[0]));
+	struct vhost_memory *mem = calloc(1, sizeof(*mem) + 2 * sizeof(mem->regions[0]));
 	int ret;
 
 	if (!mem)
@@ -95,9 +104,31 @@ static int set_mem_table(struct vdev *v)
 	mem->regions[0].guest_phys_addr = GUEST_GPA;
 	mem->regions[0].memory_size = GUEST_SIZE;
 	mem->regions[0].userspace_addr = (uintptr_t)v->ram;
+	if (huge) {
+		mem->nregions = 2;
+		mem->regions[1].guest_phys_addr = HUGE_GPA;
+		mem->regions[1].memory_size = HUGE_SIZE;
+		mem->regions[1].userspace_addr = (uintptr_t)huge;
+	}
 	ret = ioctl(v->fd, VHOST_SET_MEM_TABLE, mem) ? -errno : 0;
+	if (!ret)
+		v->huge = huge;
 	free(mem);
 	return ret;
+}
+
+int vdev_set_options(struct vdev *v, uint64_t flags)
+{
+	struct vhost_iommu_options o = { .flags = flags };
+
+	return ioctl(v->fd, VHOST_IOMMU_SET_OPTIONS, &o) ? -errno : 0;
+}
+
+int vdev_set_poll(struct vdev *v, unsigned int us)
+{
+	struct vhost_vring_state s = { .index = 0, .num = us };
+
+	return ioctl(v->fd, VHOST_SET_VRING_BUSYLOOP_TIMEOUT, &s) ? -errno : 0;
 }
 
 int vdev_open(struct vdev *v, uint8_t *ram, const struct vhost_iommu_config *cfg)
@@ -120,7 +151,7 @@ int vdev_open(struct vdev *v, uint8_t *ram, const struct vhost_iommu_config *cfg
 		return errno = ENOTSUP, -ENOTSUP;
 	if (ioctl(v->fd, VHOST_SET_FEATURES, &v->features))
 		return -errno;
-	if (set_mem_table(v) || vq_setup(v, 0) || vq_setup(v, 1))
+	if (vdev_set_mem_table(v, NULL) || vq_setup(v, 0) || vq_setup(v, 1))
 		return -errno;
 	if (cfg && ioctl(v->fd, VHOST_IOMMU_SET_CONFIG, cfg))
 		return -errno;
@@ -231,6 +262,13 @@ bool vq_kick(struct vdev *v, unsigned int q)
 	return write(v->kick[q], &one, sizeof(one)) == sizeof(one);
 }
 
+bool vq_kick_wanted(struct vdev *v, unsigned int q)
+{
+	MB();
+	return !(__atomic_load_n(&v->vq[q].used->flags, __ATOMIC_ACQUIRE) &
+		 VRING_USED_F_NO_NOTIFY);
+}
+
 /* Buffers of queue @q the device has used and we have not popped. */
 static uint16_t vq_pending(struct vdev *v, unsigned int q)
 {
@@ -288,7 +326,9 @@ unsigned int vq_run(struct vdev *v, struct req *r, unsigned int n)
 
 	for (i = 0; i < n; i++)
 		vq_add_req(v, &r[i], i);
-	if (!vq_kick(v, 0))
+	if (v->kick_if_asked && !vq_kick_wanted(v, 0))
+		v->kicks_saved++;
+	else if (!vq_kick(v, 0))
 		return 0;
 	got = vq_wait(v, 0, n, 10000);
 	for (i = 0; i < got; i++) {
@@ -427,7 +467,8 @@ unsigned long map_pages(struct vdev *v, uint32_t dom, uint64_t iova,
 /* ---- the fixture ----------------------------------------------------------- */
 
 int rig_open(struct rig *g, uint8_t *ram, const char *bdf,
-	     const struct vhost_iommu_config *cfg, const char **step)
+	     const struct vhost_iommu_config *cfg, const struct rig_opts *o,
+	     const char **step)
 {
 	int ret;
 
@@ -439,6 +480,12 @@ int rig_open(struct rig *g, uint8_t *ram, const char *bdf,
 	*step = "vhost device setup";
 	ret = vdev_open(&g->v, ram, cfg);
 	if (ret)
+		return ret;
+	*step = "VHOST_SET_MEM_TABLE with the hugetlb region";
+	if (o && o->huge && (ret = vdev_set_mem_table(&g->v, o->huge)))
+		return ret;
+	*step = "VHOST_IOMMU_SET_OPTIONS";
+	if (o && o->options && (ret = vdev_set_options(&g->v, o->options)))
 		return ret;
 	*step = "VFIO container of type VFIO_PVIOMMU_IOMMU";
 	ret = vfio_open_type(&g->f, bdf, VFIO_PVIOMMU_IOMMU);
@@ -457,10 +504,11 @@ int rig_open(struct rig *g, uint8_t *ram, const char *bdf,
 	return ioctl(g->v.fd, VHOST_IOMMU_START) ? -errno : 0;
 }
 
-void rig_open_or_bail(struct tap *t, struct rig *g, uint8_t *ram, const char *bdf)
+void rig_open_or_bail(struct tap *t, struct rig *g, uint8_t *ram, const char *bdf,
+		      const struct rig_opts *o)
 {
 	const char *step;
-	int ret = rig_open(g, ram, bdf, &default_cfg, &step);
+	int ret = rig_open(g, ram, bdf, &default_cfg, o, &step);
 
 	if (!tap_check(t, !ret, "set up: %s", step)) {
 		errno = -ret;

@@ -51,6 +51,15 @@
 /* GUEST_SIZE bytes of populated anonymous memory; bails through @t. */
 uint8_t *guest_ram(struct tap *t);
 
+/*
+ * A second guest RAM region of hugetlbfs pages (2 MiB), at a GPA aligned
+ * to 1 GiB, for the large-IOPTE checks; needs vm.nr_hugepages.
+ */
+#define HUGE_GPA	0x40000000ull
+#define HUGE_SIZE	(4ull << 20)
+/* HUGE_SIZE bytes of populated MAP_HUGETLB memory, or NULL. */
+uint8_t *huge_ram(void);
+
 /* ---- short names of the statuses and MAP flags ---------------------------- */
 
 #define OK	VIRTIO_IOMMU_S_OK
@@ -74,6 +83,7 @@ uint8_t *guest_ram(struct tap *t);
 struct vdev {
 	int fd, kick[2], call[2];
 	uint8_t *ram;			/* HVA of GPA GUEST_GPA */
+	uint8_t *huge;			/* HVA of GPA HUGE_GPA, or NULL */
 	struct {
 		struct vring_desc *desc;
 		struct vring_avail *avail;
@@ -82,6 +92,9 @@ struct vdev {
 	} vq[2];
 	uint64_t features;
 	size_t scratch;			/* bump offset in SCRATCH */
+	/* vq_run() kicks only when the device wants it, and counts the rest */
+	bool kick_if_asked;
+	unsigned int kicks_saved;
 };
 
 /* The configuration the suites use unless they say otherwise. */
@@ -104,6 +117,12 @@ int vq_init_driver(struct vdev *v, unsigned int i);
  * @ram: guest RAM of GUEST_SIZE bytes (kept across devices by the caller).
  */
 int vdev_open(struct vdev *v, uint8_t *ram, const struct vhost_iommu_config *cfg);
+/* VHOST_SET_MEM_TABLE again: guest RAM, and the hugetlb region if @huge. */
+int vdev_set_mem_table(struct vdev *v, uint8_t *huge);
+/* VHOST_IOMMU_SET_OPTIONS with @flags (VHOST_IOMMU_OPT_*). */
+int vdev_set_options(struct vdev *v, uint64_t flags);
+/* VHOST_SET_VRING_BUSYLOOP_TIMEOUT of the request queue, in microseconds. */
+int vdev_set_poll(struct vdev *v, unsigned int us);
 void vdev_close(struct vdev *v);
 int vdev_stats(struct vdev *v, struct vhost_iommu_stats *st);
 /* One counter of VHOST_IOMMU_GET_STATS, or ~0 if the ioctl fails. */
@@ -124,6 +143,8 @@ uint64_t scratch_alloc(struct vdev *v, size_t len);
 /* Make descriptor chain @head available (not yet kicked). */
 void vq_push(struct vdev *v, unsigned int q, uint16_t head);
 bool vq_kick(struct vdev *v, unsigned int q);
+/* Whether the device wants kicks now (VRING_USED_F_NO_NOTIFY is clear). */
+bool vq_kick_wanted(struct vdev *v, unsigned int q);
 /*
  * Wait until the device has used @n more buffers of queue @q (or @ms
  * passed).  Returns how many it used.
@@ -148,8 +169,8 @@ struct req {
 
 /*
  * Send @n requests (n <= VQ_BATCH) in one batch, each as a chain of a
- * readable and a writable descriptor, with one kick, and collect the
- * answers.  Returns the number completed within 10 s.
+ * readable and a writable descriptor, with one kick (see kick_if_asked),
+ * and collect the answers.  Returns the number completed within 10 s.
  */
 unsigned int vq_run(struct vdev *v, struct req *r, unsigned int n);
 
@@ -201,11 +222,22 @@ struct rig {
 	uint32_t ep;
 };
 
-/* Everything up and started; returns 0 or -errno, @step says what failed. */
+/* How a fixture's device is set up, beyond the config. */
+struct rig_opts {
+	uint64_t options;		/* VHOST_IOMMU_OPT_* */
+	uint8_t *huge;			/* the hugetlb region too, or NULL */
+};
+
+/*
+ * Everything up and started, set up as @o says (NULL: nothing more);
+ * returns 0 or -errno, @step says what failed.
+ */
 int rig_open(struct rig *g, uint8_t *ram, const char *bdf,
-	     const struct vhost_iommu_config *cfg, const char **step);
-/* rig_open() with default_cfg, as point "set up: STEP"; bails if it fails. */
-void rig_open_or_bail(struct tap *t, struct rig *g, uint8_t *ram, const char *bdf);
+	     const struct vhost_iommu_config *cfg, const struct rig_opts *o,
+	     const char **step);
+/* rig_open() with default_cfg and @o (NULL: none), as point "set up: STEP"; bails if it fails. */
+void rig_open_or_bail(struct tap *t, struct rig *g, uint8_t *ram, const char *bdf,
+		      const struct rig_opts *o);
 void rig_close(struct rig *g);
 
 /* ---- what the programs measure and take ------------------------------------ */

@@ -373,7 +373,7 @@ static bool set_up(struct stress *s)
 	s->m = (struct model){ .table = VIOMMU_MODEL_MAPPINGS_INIT, .failslab = s->o.failslab };
 	s->rnd = s->o.seed;
 	s->lck0 = vmlck_kb();
-	rig_open_or_bail(&s->t, &s->g, ram, s->o.bdf);
+	rig_open_or_bail(&s->t, &s->g, ram, s->o.bdf, NULL);
 	if (s->o.failslab && !arm_failslab(s))
 		return false;
 	tap_diag("%lu operations, DMA sample and counter check every %lu, seed %#llx%s",

@@ -3,7 +3,9 @@
 # (tests/programs/vhost_iommu_test.c) plays VMM and guest in one process:
 # its own vrings and "guest RAM" (GPA != HVA), real ioctls and eventfds, and
 # QEMU's edu device in a VFIO container of the pviommu type as the endpoint.
-# Its suites: conformance, DMA truth, hostile, scale.  Then: no device left,
+# Its suites: conformance, DMA truth, the fast path (pre-pinned RAM,
+# batched unmaps, large IOPTEs on hugetlb pages, busy polling), hostile,
+# scale.  Then: no device left,
 # the module unloads, and (lib/debug.sh) the kernel log has no detector
 # report and the FOLL_PIN balance is back where it was.
 #   default   the default host kernel (Debian's 6.12)
@@ -15,7 +17,7 @@
 #             backtraces name it) and one after rmmod
 #
 # Kernel command-line knobs (tests/rig/run --append):
-#   rig_vhost_suites=conformance,dma,hostile,scale  (default: all)
+#   rig_vhost_suites=conformance,dma,fast,hostile,scale  (default: all)
 #   rig_vhost_scale=N    live mappings of the scale suite (default 100000)
 #   rig_vhost_random=N   random requests of the hostile suite (default 100000)
 #
@@ -39,6 +41,8 @@ on_l1() {
 	check "/dev/vhost-iommu is there" [ -c /dev/vhost-iommu ]
 	check "debugfs has /sys/kernel/debug/vhost-iommu" [ -d /sys/kernel/debug/vhost-iommu ]
 
+	# The fast suite's hugetlb region: two 2 MiB pages.
+	check "vm.nr_hugepages=4" sh -c 'echo 4 > /proc/sys/vm/nr_hugepages && [ "$(cat /proc/sys/vm/nr_hugepages)" -ge 2 ]'
 	t0=$(uptime_s)
 	# shellcheck disable=SC2086 # the suites are separate words
 	vhost_iommu_test "$bdf" $(echo "${RIG_VHOST_SUITES:-}" | tr , " ") \

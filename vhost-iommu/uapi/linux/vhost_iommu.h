@@ -87,6 +87,27 @@ struct vhost_iommu_endpoint_decl {
 	__u32 iommu_group;	/* N of /dev/vfio/N */
 };
 
+/*
+ * Options of the fast path (VHOST_IOMMU_SET_OPTIONS); only while stopped,
+ * with no mapping alive.
+ *
+ * VHOST_IOMMU_OPT_PREPIN: pin all guest RAM of the memory table once, when
+ * the table is set (and when the option is set on a device that has one),
+ * charged once to the owner's locked_vm like VFIO type1 without a vIOMMU.
+ * A MAP is then a translation and an iommu_map(), an UNMAP an
+ * iommu_unmap(), with no pin or unpin per request.  Mappings keep the pages
+ * they were made with across memory-table changes, until they are unmapped.
+ *
+ * Busy polling of the request queue is the standard
+ * VHOST_SET_VRING_BUSYLOOP_TIMEOUT (microseconds) on queue 0.
+ */
+struct vhost_iommu_options {
+	__u64 flags;			/* VHOST_IOMMU_OPT_* */
+	__u64 reserved[3];		/* must be 0 */
+};
+
+#define VHOST_IOMMU_OPT_PREPIN		(1ULL << 0)
+
 /* Counters, a snapshot. */
 struct vhost_iommu_stats {
 	__u64 requests[6];	/* [0]: returned with used_len 0; [type] */
@@ -98,6 +119,11 @@ struct vhost_iommu_stats {
 	__u64 bypass_pinned_pages; /* pinned for the identity domain */
 	__u64 bad_chains;	/* malformed descriptor chains (vq_err) */
 	__u64 weight_yields;	/* kicks cut short by the work limit, requeued */
+	__u64 ram_pinned_pages;	/* all guest RAM, pinned once (OPT_PREPIN) */
+	__u64 kicks;		/* passes over the request queue the guest kicked */
+	__u64 polled;		/* requests found by busy polling, without a kick */
+	__u64 iotlb_syncs;	/* IOTLB flushes after UNMAPs: one per batch */
+	__u64 ioptes[3];	/* IOPTEs MAPs created: 4 KiB, 2 MiB, 1 GiB */
 };
 
 /* Set the config; only while stopped and with no domain alive. */
@@ -115,5 +141,7 @@ struct vhost_iommu_stats {
 #define VHOST_IOMMU_GET_STATS	_IOR(VHOST_IOMMU_VIRTIO, 0xa6, struct vhost_iommu_stats)
 /* Virtio device reset: detach every endpoint, destroy every domain. */
 #define VHOST_IOMMU_RESET	_IO(VHOST_IOMMU_VIRTIO, 0xa7)
+/* Set the options. */
+#define VHOST_IOMMU_SET_OPTIONS	_IOW(VHOST_IOMMU_VIRTIO, 0xa8, struct vhost_iommu_options)
 
 #endif /* _UAPI_LINUX_VHOST_IOMMU_H */
