@@ -4,17 +4,23 @@
  *
  *   pviommu-mapbench VHOST_BDF TYPE1_BDF [--live 1,1000,100000]
  *                    [--iters N] [--rounds R] [--warmup W]
- *                    [--placement same|split|none] [--json FILE]
+ *                    [--placement same|split|none] [--prepin PREPIN_BDF]
+ *                    [--json FILE]
  *
  * The cost of a guest-style 4 KiB MAP + UNMAP round trip (one request each,
- * kicked and waited for, as a strict-mode guest does) over three paths:
+ * kicked and waited for, as a strict-mode guest does) over three paths, or
+ * four with --prepin:
  *   (a) vhost:     a vring served by vhost_iommu.ko (kick eventfd -> used
  *                  ring + call eventfd), QEMU's edu at VHOST_BDF in a VFIO
  *                  container of type VFIO_PVIOMMU_IOMMU;
  *   (b) userspace: the same kind of vring served by a thread of this
  *                  process (userspace_backend.c: proto/'s device model,
  *                  VFIO type1 MAP_DMA/UNMAP_DMA), woken by the kick eventfd;
- *   (c) direct:    MAP_DMA/UNMAP_DMA ioctls from this thread, the floor.
+ *   (c) direct:    MAP_DMA/UNMAP_DMA ioctls from this thread, the floor;
+ *   (d) vhost-prepin: as (a), on a second vhost-iommu device opened with
+ *                  VHOST_IOMMU_OPT_PREPIN (all its guest RAM pinned once: a
+ *                  MAP pins nothing), with the edu at PREPIN_BDF in its own
+ *                  VFIO_PVIOMMU_IOMMU container.
  * (b) and (c) share one type1v2 container holding the edu at TYPE1_BDF (a
  * second edu: a group can be in one container only, and two identical
  * devices let the paths stay set up and interleave round by round).
@@ -27,7 +33,8 @@
  *
  * --placement pins the driver (this thread) and the device sides (the vhost
  * worker kthread, the backend thread): "same" (default) puts all on CPU 0,
- * "split" the device sides on CPU 1, "none" leaves it to the scheduler.
+ * "split" the device sides on CPU 1, "none" leaves it to the scheduler (the
+ * vhost workers of both devices are device sides).
  * Under TCG a wake-up across vCPUs costs milliseconds (bench/README.md).
  */
 #define _GNU_SOURCE
@@ -63,10 +70,14 @@
 #define CHK_GPA_SRC	(DATA_GPA + DATA_SIZE - 3 * PAGE)
 #define CHK_GPA_DST	(DATA_GPA + DATA_SIZE - 2 * PAGE)
 
-enum { P_VHOST, P_USER, P_DIRECT, NP };
-static const char *const path_key[NP] = { "vhost", "userspace", "direct" };
+/* The paths; P_PREPIN last, so that the paths run are the first np. */
+enum { P_VHOST, P_USER, P_DIRECT, P_PREPIN, NP };
+static const char *const path_key[NP] = { "vhost", "userspace", "direct", "vhost-prepin" };
 static const char *const path_label[NP] = {
-	"(a) vhost-iommu", "(b) userspace backend + type1", "(c) type1 direct" };
+	"(a) vhost-iommu", "(b) userspace backend + type1", "(c) type1 direct",
+	"(d) vhost-iommu, guest RAM pre-pinned" };
+/* How many paths run: 3, or 4 with --prepin. */
+static unsigned int np = P_PREPIN;
 enum { O_MAP, O_UNMAP, O_PAIR, NO };
 static const char *const op_key[NO] = { "map_us", "unmap_us", "pair_us" };
 
@@ -77,13 +88,15 @@ static struct {
 	unsigned int nr_live, iters, rounds, warmup;
 	const char *json;
 	const char *placement;
-} opt = { { 1, 1000, 100000 }, 3, 100, 20, 10, "/tmp/mapbench.json", "same" };
+	const char *prepin_bdf;		/* (d)'s edu, or NULL: no (d) */
+} opt = { { 1, 1000, 100000 }, 3, 100, 20, 10, "/tmp/mapbench.json", "same", NULL };
 
-/* Everything the three paths need. */
+/* Everything the paths need. */
 static struct {
 	struct tap tap;
 	struct rig a;			/* (a): vhost device + pviommu container */
-	uint8_t *ram_a, *ram_b;
+	struct rig d;			/* (d): the same, prepin */
+	uint8_t *ram_a, *ram_b, *ram_d;
 	struct vfio t;			/* (b), (c): type1v2 container */
 	struct vdev b;			/* (b): driver side of its vring */
 	struct ubackend *ub;
@@ -96,13 +109,14 @@ static unsigned int nsamples[MAX_LIVE][NP];
 static unsigned long failures[MAX_LIVE][NP];
 /* The median MAP + UNMAP of each round: shows drift and bimodality. */
 static double *round_med[MAX_LIVE][NP];
-static double populate_s[MAX_LIVE][2];
+/* Populating (a), (b), (d). */
+static double populate_s[MAX_LIVE][3];
 
 /* ---- one round trip per path -------------------------------------------------- */
 
 static struct vdev *vring_of(int path)
 {
-	return path == P_VHOST ? &S.a.v : &S.b;
+	return path == P_VHOST ? &S.a.v : path == P_PREPIN ? &S.d.v : &S.b;
 }
 
 static bool type1_map(uint64_t iova, void *hva, uint64_t size)
@@ -295,11 +309,11 @@ static void write_json(const char *vbdf, const char *tbdf, const double *bulk_s)
 		"\"placement\": \"%s\", \"clock\": \"CLOCK_MONOTONIC\", \"unit\": \"us\"},\n",
 		vbdf, tbdf, opt.placement);
 	fprintf(f, "\"paths\": {");
-	for (p = 0; p < NP; p++)
+	for (p = 0; p < np; p++)
 		fprintf(f, "%s\"%s\": \"%s\"", p ? ", " : "", path_key[p], path_label[p]);
 	fprintf(f, "},\n\"results\": [\n");
 	for (li = 0; li < opt.nr_live; li++) {
-		for (p = 0; p < NP; p++) {
+		for (p = 0; p < np; p++) {
 			fprintf(f, "{\"live\": %lu, \"path\": \"%s\", \"failures\": %lu",
 				opt.live[li], path_key[p], failures[li][p]);
 			fprintf(f, ",\n  \"round_median_pair_us\": [");
@@ -314,20 +328,27 @@ static void write_json(const char *vbdf, const char *tbdf, const double *bulk_s)
 					"\"p99\": %.2f, \"max\": %.2f}", op_key[o], s.n, s.min,
 					s.p10, s.median, s.mean, s.p90, s.p99, s.max);
 			}
-			fprintf(f, "}%s\n", li + 1 == opt.nr_live && p + 1 == NP ? "" : ",");
+			fprintf(f, "}%s\n", li + 1 == opt.nr_live && p + 1 == np ? "" : ",");
 		}
 	}
 	fprintf(f, "],\n\"populate_s\": [");
-	for (li = 0; li < opt.nr_live; li++)
-		fprintf(f, "%s\n{\"live\": %lu, \"vhost\": %.3f, \"userspace\": %.3f}",
+	for (li = 0; li < opt.nr_live; li++) {
+		fprintf(f, "%s\n{\"live\": %lu, \"vhost\": %.3f, \"userspace\": %.3f",
 			li ? "," : "", opt.live[li], populate_s[li][0], populate_s[li][1]);
+		if (np > P_PREPIN)
+			fprintf(f, ", \"vhost-prepin\": %.3f", populate_s[li][2]);
+		fprintf(f, "}");
+	}
 	fprintf(f, "],\n\"wakeup_floor_us\": {\"what\": \"eventfd ping-pong with a thread "
 		"placed like the device sides\", \"n\": %u, \"min\": %.2f, \"p10\": %.2f, "
 		"\"median\": %.2f, \"mean\": %.2f, \"p90\": %.2f, \"p99\": %.2f, "
 		"\"max\": %.2f}", ping_sum.n, ping_sum.min, ping_sum.p10, ping_sum.median,
 		ping_sum.mean, ping_sum.p90, ping_sum.p99, ping_sum.max);
-	fprintf(f, ",\n\"bulk_unmap_s\": {\"live\": %lu, \"vhost\": %.3f, \"userspace\": %.3f}\n}\n",
-		S.bg, bulk_s[0], bulk_s[1]);
+	fprintf(f, ",\n\"bulk_unmap_s\": {\"live\": %lu, \"vhost\": %.3f, \"userspace\": %.3f",
+		S.bg, bulk_s[P_VHOST], bulk_s[P_USER]);
+	if (np > P_PREPIN)
+		fprintf(f, ", \"vhost-prepin\": %.3f", bulk_s[P_PREPIN]);
+	fprintf(f, "}\n}\n");
 	fclose(f);
 }
 
@@ -360,6 +381,9 @@ static void parse_args(int argc, char **argv)
 			opt.placement = v;
 		} else if (!strcmp(a, "--json")) {
 			opt.json = v;
+		} else if (!strcmp(a, "--prepin")) {
+			opt.prepin_bdf = v;
+			np = NP;
 		} else {
 			fprintf(stderr, "unknown option %s\n", a);
 			exit(2);
@@ -391,15 +415,54 @@ static int device_cpu(void)
 	return !strcmp(opt.placement, "same") ? 0 : !strcmp(opt.placement, "split") ? 1 : -1;
 }
 
+/*
+ * Pin to @cpu the tasks under @dir (/proc/self/task or /proc) named
+ * @comm; how many, or -1 if one could not be pinned.
+ */
+static int pin_named(const char *dir, const char *comm, int cpu)
+{
+	char path[288], buf[32];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/comm", dir, e->d_name);
+		if (strcmp(read_line(path, buf, sizeof(buf)), comm))
+			continue;
+		if (n >= 0)
+			n = pin(atoi(e->d_name), cpu) ? n + 1 : -1;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/*
+ * Pin every vhost worker of this process, one per vhost device, "vhost-PID":
+ * threads of ours from 6.4 (vhost_task), kthreads before.  How many, or -1.
+ */
+static int pin_workers(int cpu)
+{
+	char comm[32];
+	int n;
+
+	snprintf(comm, sizeof(comm), "vhost-%d", getpid());
+	n = pin_named("/proc/self/task", comm, cpu);
+	return n ? n : pin_named("/proc", comm, cpu);
+}
+
 static void place(void)
 {
 	int w;
 
 	if (device_cpu() < 0)
 		return;
-	w = vhost_worker();
-	tap_check(&S.tap, pin(0, 0) && w > 0 && pin(w, device_cpu()),
-		  "placement %s: driver on CPU 0, vhost worker (pid %d) and backend thread on CPU %d",
+	w = pin_workers(device_cpu());
+	tap_check(&S.tap, pin(0, 0) && w == (np > P_PREPIN ? 2 : 1),
+		  "placement %s: driver on CPU 0, vhost workers (%d) and backend thread on CPU %d",
 		  opt.placement, w, device_cpu());
 }
 
@@ -411,12 +474,29 @@ static void setup(const char *vbdf, const char *tbdf)
 
 	S.ram_a = guest_ram(&S.tap);
 	S.ram_b = guest_ram(&S.tap);
-	ret = rig_open(&S.a, S.ram_a, vbdf, &default_cfg, &step);
+	ret = rig_open(&S.a, S.ram_a, vbdf, &default_cfg, NULL, &step);
 	if (!tap_check(&S.tap, !ret, "(a) vhost-iommu set up, edu %s in a pviommu container (%s)",
 		       vbdf,
 		       ret ? step : "started")) {
 		errno = -ret;
 		tap_bail(&S.tap, step);
+	}
+	if (np > P_PREPIN) {
+		struct rig_opts o = { .options = VHOST_IOMMU_OPT_PREPIN };
+		struct vhost_iommu_stats vs;
+
+		S.ram_d = guest_ram(&S.tap);
+		ret = rig_open(&S.d, S.ram_d, opt.prepin_bdf, &default_cfg, &o, &step);
+		if (!tap_check(&S.tap, !ret, "(d) vhost-iommu with VHOST_IOMMU_OPT_PREPIN set up, "
+			       "edu %s in a pviommu container (%s)", opt.prepin_bdf,
+			       ret ? step : "started")) {
+			errno = -ret;
+			tap_bail(&S.tap, step);
+		}
+		tap_check(&S.tap, !vdev_stats(&S.d.v, &vs) &&
+			  vs.ram_pinned_pages == GUEST_SIZE / PAGE && !vs.pinned_pages,
+			  "(d) all its guest RAM pinned once (%llu pages), none per MAP",
+			  (unsigned long long)vs.ram_pinned_pages);
 	}
 	ret = vfio_open_type(&S.t, tbdf, VFIO_TYPE1v2_IOMMU);
 	if (!tap_check(&S.tap, !ret, "(b)(c) edu %s in a type1v2 container", tbdf)) {
@@ -453,13 +533,16 @@ static void setup(const char *vbdf, const char *tbdf)
 	tap_check(&S.tap,
 		  v_attach(&S.a.v, DOM, S.a.ep, 0) == OK && v_attach(&S.b, DOM, S.t.rid, 0) == OK,
 		  "ATTACH endpoint to domain %d over (a) and over (b)", DOM);
+	if (np > P_PREPIN)
+		tap_check(&S.tap, v_attach(&S.d.v, DOM, S.d.ep, 0) == OK,
+			  "ATTACH endpoint to domain %d over (d)", DOM);
 }
 
 /* edu reads CHK_IOVA_SRC and writes CHK_IOVA_DST: the path's maps are real. */
 static bool dma_check(int path)
 {
-	struct vfio *f = path == P_VHOST ? &S.a.f : &S.t;
-	uint8_t *ram = path == P_VHOST ? S.ram_a : S.ram_b;
+	struct vfio *f = path == P_VHOST ? &S.a.f : path == P_PREPIN ? &S.d.f : &S.t;
+	uint8_t *ram = path == P_VHOST ? S.ram_a : path == P_PREPIN ? S.ram_d : S.ram_b;
 	uint8_t *src = ram + (CHK_GPA_SRC - GUEST_GPA), *dst = ram + (CHK_GPA_DST - GUEST_GPA);
 	struct vdev *v = vring_of(path);
 	bool ok;
@@ -480,11 +563,35 @@ static bool dma_check(int path)
 	return ok;
 }
 
-static void counters(struct vhost_iommu_stats *vs, struct ub_stats *us)
+/* The counters of (a), (b) and, with --prepin, (d) (else zeros). */
+static void counters(struct vhost_iommu_stats *vs, struct ub_stats *us,
+		     struct vhost_iommu_stats *ds)
 {
 	if (vdev_stats(&S.a.v, vs))
 		memset(vs, 0, sizeof(*vs));
 	ub_get_stats(S.ub, us);
+	if (np <= P_PREPIN || vdev_stats(&S.d.v, ds))
+		memset(ds, 0, sizeof(*ds));
+}
+
+/*
+ * (a)'s or (d)'s kernel counters over the rounds, @maps MAPs and as many
+ * UNMAPs, all OK, @live mappings left; (d) pinned nothing per MAP.
+ */
+static void check_vhost(int path, unsigned int li, uint64_t maps,
+			const struct vhost_iommu_stats *s0, const struct vhost_iommu_stats *s1)
+{
+	unsigned long live = opt.live[li];
+	bool prepin = path == P_PREPIN;
+
+	tap_check(&S.tap, !failures[li][path] &&
+		  s1->requests[VIRTIO_IOMMU_T_MAP] - s0->requests[VIRTIO_IOMMU_T_MAP] == maps &&
+		  s1->requests[VIRTIO_IOMMU_T_UNMAP] - s0->requests[VIRTIO_IOMMU_T_UNMAP] == maps &&
+		  s1->status[OK] - s0->status[OK] == 2 * maps && s1->mappings == live &&
+		  (!prepin || (!s1->pinned_pages && s1->ram_pinned_pages == GUEST_SIZE / PAGE)),
+		  "L=%lu %.3s: %llu MAP + %llu UNMAP handled by vhost_iommu.ko, all OK (kernel stats)%s",
+		  live, path_label[path], (unsigned long long)maps, (unsigned long long)maps,
+		  prepin ? ", no page pinned per MAP" : "");
 }
 
 /* ---- the wake-up floor -------------------------------------------------------- */
@@ -561,7 +668,7 @@ out:
 static void measure(unsigned int li)
 {
 	unsigned long live = opt.live[li], fail;
-	struct vhost_iommu_stats vs0, vs1;
+	struct vhost_iommu_stats vs0, vs1, ds0, ds1;
 	struct ub_stats us0, us1;
 	unsigned int r, k, i, n = opt.rounds * opt.iters;
 	uint64_t maps, unmaps;
@@ -575,26 +682,36 @@ static void measure(unsigned int li)
 	t0 = now_s();
 	fail += populate(&S.b, S.bg, live);
 	populate_s[li][1] = now_s() - t0;
+	if (np > P_PREPIN) {
+		t0 = now_s();
+		fail += populate(&S.d.v, S.bg, live);
+		populate_s[li][2] = now_s() - t0;
+	}
 	S.bg = live;
-	counters(&vs0, &us0);
+	counters(&vs0, &us0, &ds0);
 	tap_check(&S.tap, !fail && vs0.mappings == live && us0.mappings == live,
 		  "L=%lu: background mappings live in the kernel (%llu) and the userspace model (%llu); "
 		  "populated in %.1f s (a), %.1f s (b)", live, (unsigned long long)vs0.mappings,
 		  (unsigned long long)us0.mappings, populate_s[li][0], populate_s[li][1]);
+	if (np > P_PREPIN)
+		tap_check(&S.tap, !fail && ds0.mappings == live && !ds0.pinned_pages,
+			  "L=%lu: background mappings live in (d) (%llu), none pinned a page; "
+			  "populated in %.1f s", live, (unsigned long long)ds0.mappings,
+			  populate_s[li][2]);
 
 	rbuf = calloc(opt.iters, sizeof(double));
-	for (p = 0; p < NP; p++) {
+	for (p = 0; p < (int)np; p++) {
 		round_med[li][p] = calloc(opt.rounds, sizeof(double));
 		for (k = 0; k < NO; k++)
 			samples[li][p][k] = calloc(n, sizeof(double));
 		nsamples[li][p] = 0;
 		failures[li][p] = 0;
 	}
-	counters(&vs0, &us0);
+	counters(&vs0, &us0, &ds0);
 	t0 = now_s();
 	for (r = 0; r < opt.rounds; r++) {
-		for (k = 0; k < NP; k++) {
-			p = (r + k) % NP;	/* abc, bca, cab, ... */
+		for (k = 0; k < np; k++) {
+			p = (r + k) % np;	/* abc, bca, cab, ... (abcd, bcda, ...) */
 			for (i = 0; i < opt.warmup; i++)
 				failures[li][p] += !round_trip(p, &tm, &tu);
 			for (i = 0; i < opt.iters; i++) {
@@ -611,17 +728,14 @@ static void measure(unsigned int li)
 		}
 	}
 	free(rbuf);
-	counters(&vs1, &us1);
+	counters(&vs1, &us1, &ds1);
 	maps = opt.rounds * (opt.warmup + opt.iters);
 	unmaps = maps;
 	tap_diag("L=%lu: %u rounds of %u+%u round trips per path in %.1f s", live, opt.rounds,
 		 opt.warmup, opt.iters, now_s() - t0);
-	tap_check(&S.tap, !failures[li][P_VHOST] &&
-		  vs1.requests[VIRTIO_IOMMU_T_MAP] - vs0.requests[VIRTIO_IOMMU_T_MAP] == maps &&
-		  vs1.requests[VIRTIO_IOMMU_T_UNMAP] - vs0.requests[VIRTIO_IOMMU_T_UNMAP] == unmaps &&
-		  vs1.status[OK] - vs0.status[OK] == maps + unmaps && vs1.mappings == live,
-		  "L=%lu (a): %llu MAP + %llu UNMAP handled by vhost_iommu.ko, all OK (kernel stats)",
-		  live, (unsigned long long)maps, (unsigned long long)unmaps);
+	check_vhost(P_VHOST, li, maps, &vs0, &vs1);
+	if (np > P_PREPIN)
+		check_vhost(P_PREPIN, li, maps, &ds0, &ds1);
 	tap_check(&S.tap, !failures[li][P_USER] &&
 		  us1.requests[VIRTIO_IOMMU_T_MAP] - us0.requests[VIRTIO_IOMMU_T_MAP] == maps &&
 		  us1.requests[VIRTIO_IOMMU_T_UNMAP] - us0.requests[VIRTIO_IOMMU_T_UNMAP] == unmaps &&
@@ -634,9 +748,10 @@ static void measure(unsigned int li)
 		  "L=%lu (c): %llu MAP_DMA + %llu UNMAP_DMA of 4096 bytes "
 		  "succeeded", live, (unsigned long long)maps, (unsigned long long)unmaps);
 	tap_check(&S.tap,
-		  vs1.requests[0] == vs0.requests[0] && us1.bad_chains == 0 && !vs1.bad_chains,
+		  vs1.requests[0] == vs0.requests[0] && us1.bad_chains == 0 && !vs1.bad_chains &&
+		  ds1.requests[0] == ds0.requests[0] && !ds1.bad_chains,
 		  "L=%lu: no dropped requests or malformed chains", live);
-	for (p = 0; p < NP; p++) {
+	for (p = 0; p < (int)np; p++) {
 		struct summary s = summarize(samples[li][p][O_PAIR], nsamples[li][p]);
 
 		tap_diag("L=%-6lu %-30s MAP+UNMAP median %8.1f us (p10 %.1f, p90 %.1f)", live,
@@ -645,16 +760,18 @@ static void measure(unsigned int li)
 }
 
 /*
- * One UNMAP request over the whole background range, timed, for (a) and
- * (b).  Waited for up to 5 minutes (vq_run() gives up after 10 s): (b)
+ * One UNMAP request over the whole background range, timed, for (a), (b)
+ * and (d).  Waited for up to 5 minutes (vq_run() gives up after 10 s): (b)
  * issues one UNMAP_DMA per mapping.
  */
 static void bulk_unmap(double *bulk_s)
 {
+	static const int paths[] = { P_VHOST, P_USER, P_PREPIN };
 	struct virtio_iommu_req_unmap q;
-	int p;
+	unsigned int i;
 
-	for (p = P_VHOST; p <= P_USER; p++) {
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]) && paths[i] < (int)np; i++) {
+		int p = paths[i];
 		struct vdev *v = vring_of(p);
 		struct vring_desc *d = v->vq[0].desc;
 		uint64_t out = scratch_alloc(v, sizeof(q)), in = scratch_alloc(v, 4);
@@ -681,9 +798,9 @@ static void bulk_unmap(double *bulk_s)
 
 int main(int argc, char **argv)
 {
-	struct vhost_iommu_stats vs;
+	struct vhost_iommu_stats vs, ds;
 	struct ub_stats us;
-	double bulk_s[2] = { 0, 0 };
+	double bulk_s[NP] = { 0 };
 	unsigned int li;
 	long lck0;
 	int p;
@@ -691,21 +808,26 @@ int main(int argc, char **argv)
 	if (argc < 3 || !strcmp(argv[1], argv[2])) {
 		fprintf(stderr, "usage: %s VHOST_BDF TYPE1_BDF (two different edu devices) "
 			"[--live 1,1000,100000] [--iters N] [--rounds R] [--warmup W] [--placement same|split|none] "
-			"[--json FILE]\n", argv[0]);
+			"[--prepin PREPIN_BDF (a third edu)] [--json FILE]\n", argv[0]);
 		return 2;
 	}
 	parse_args(argc, argv);
+	if (opt.prepin_bdf && (!strcmp(opt.prepin_bdf, argv[1]) || !strcmp(opt.prepin_bdf, argv[2]))) {
+		fprintf(stderr, "--prepin needs a third edu device, not %s\n", opt.prepin_bdf);
+		return 2;
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	lck0 = vmlck_kb();
-	tap_diag("(a) edu %s, (b)(c) edu %s; live %lu..%lu; %u rounds x (%u warm-up + %u) per path",
-		 argv[1], argv[2], opt.live[0], opt.live[opt.nr_live ? opt.nr_live - 1 : 0],
-		 opt.rounds, opt.warmup, opt.iters);
+	tap_diag("(a) edu %s, (b)(c) edu %s%s%s; live %lu..%lu; %u rounds x (%u warm-up + %u) per path",
+		 argv[1], argv[2], opt.prepin_bdf ? ", (d) edu " : "",
+		 opt.prepin_bdf ? opt.prepin_bdf : "", opt.live[0],
+		 opt.live[opt.nr_live ? opt.nr_live - 1 : 0], opt.rounds, opt.warmup, opt.iters);
 	setup(argv[1], argv[2]);
 	place();
 	wakeup_floor();
 
 	/* Before anything is measured: each path's mappings carry real DMA. */
-	for (p = 0; p < NP; p++)
+	for (p = 0; p < (int)np; p++)
 		tap_check(&S.tap, dma_check(p),
 			  "%s: edu DMA through the mapped IOVAs copies %u bytes "
 			  "from page to page", path_label[p], EDU_DMA_LEN);
@@ -716,7 +838,14 @@ int main(int argc, char **argv)
 	write_json(argv[1], argv[2], bulk_s);
 	tap_check(&S.tap, access(opt.json, R_OK) == 0, "results written to %s", opt.json);
 
-	counters(&vs, &us);
+	counters(&vs, &us, &ds);
+	if (np > P_PREPIN)
+		tap_diag("(d) vhost stats: MAP %llu UNMAP %llu, live %llu, RAM pinned once %llu pages, "
+			 "pinned per MAP %llu, IOTLB syncs %llu",
+			 (unsigned long long)ds.requests[VIRTIO_IOMMU_T_MAP],
+			 (unsigned long long)ds.requests[VIRTIO_IOMMU_T_UNMAP],
+			 (unsigned long long)ds.mappings, (unsigned long long)ds.ram_pinned_pages,
+			 (unsigned long long)ds.pinned_pages, (unsigned long long)ds.iotlb_syncs);
 	tap_diag("vhost stats: MAP %llu UNMAP %llu ATTACH %llu, live %llu; userspace: MAP %llu "
 		 "UNMAP %llu, type1 MAP_DMA %llu UNMAP_DMA %llu errors %llu",
 		 (unsigned long long)vs.requests[VIRTIO_IOMMU_T_MAP],
@@ -728,12 +857,15 @@ int main(int argc, char **argv)
 		 (unsigned long long)us.map_dma, (unsigned long long)us.unmap_dma,
 		 (unsigned long long)us.dma_errors);
 	tap_check(&S.tap,
-		  !vs.mappings && !us.mappings && us.map_dma == us.unmap_dma && !us.dma_errors,
+		  !vs.mappings && !us.mappings && !ds.mappings && us.map_dma == us.unmap_dma &&
+		  !us.dma_errors,
 		  "nothing left mapped; every type1 MAP_DMA of (b) was undone by an UNMAP_DMA");
 	ub_stop(S.ub);
 	vdev_close(&S.b);
 	vfio_close(&S.t);
 	rig_close(&S.a);
+	if (np > P_PREPIN)
+		rig_close(&S.d);
 	tap_check(&S.tap, vmlck_kb() == lck0, "VmLck back to its baseline %ld kB", lck0);
 	return tap_done(&S.tap);
 }

@@ -4,11 +4,13 @@
 #   bench/run.sh [--l1 emulated|native] [--device BDF] [--rounds N]
 #                [--seconds S] [--dma-count N] [--tiny] [--dry-run] [--out DIR]
 #
-# Four configurations on one passthrough NVMe and one guest kernel, A/B
+# Five configurations on one passthrough NVMe and one guest kernel, A/B
 # interleaved: (a) no vIOMMU, (b) intel-iommu caching-mode=on (TLBI
 # trapping), (c) virtio-iommu vhost=off + pviommu.ko, (d) virtio-iommu
-# vhost=on + pviommu.ko; strict and lazy rows; the L1 floor.  Results:
-# bench/results/<timestamp>/ (results.md, results.json, raw.jsonl, PNGs).
+# vhost=on + pviommu.ko, (e) the same with the kernel's fast path
+# (prepin=on,poll-us=50); strict and lazy rows; host CPU per operation; the
+# L1 floor.  Results: bench/results/<timestamp>/ (results.md, results.json,
+# raw.jsonl, PNGs).
 #
 #   --l1 emulated  (default) the emulated host: the rig's L1 under TCG, its
 #                  L0-emulated NVMe; L2 under nested KVM
@@ -55,7 +57,7 @@ if [ "$l1" = emulated ]; then
 		n=${k%%=*}
 		printf '%s=%s ' "$(echo "$n" | tr A-Z a-z)" "${k#*=}"
 	done)
-	# 12 boots of about a minute each at the defaults, plus the floor.
+	# 15 boots of about a minute each at the defaults, plus the floor.
 	BENCH_OUT=$out "$repo/tests/rig/run" --timeout "${BENCH_TIMEOUT:-2400}" \
 		${append:+--append "$append"} l2_bench_compare
 	echo "bench: results in $out"

@@ -15,10 +15,10 @@ plan=$("$repo/bench/run.sh" --l1 native --device $bdf --rounds 2 --seconds 7 --d
 	--out "$TAP_STATE/out" 2>&1)
 check "native dry run exits 0" [ $? -eq 0 ]
 lines=$(echo "$plan" | grep '^BENCH:PLAN ')
-check "8 boots planned (2 rounds x 4 configurations)" [ "$(echo "$lines" | wc -l)" -eq 8 ]
+check "10 boots planned (2 rounds x 5 configurations)" [ "$(echo "$lines" | wc -l)" -eq 10 ]
 # plan_of ROUND CONFIG: that boot's plan line.
 plan_of() { echo "$lines" | grep "round=$1 config=$2 "; }
-for c in none vtd pv-user pv-kernel; do
+for c in none vtd pv-user pv-kernel pv-kernel-fast; do
 	check "$c: planned in both rounds" eval '[ -n "$(plan_of 0 $c)" ] && [ -n "$(plan_of 1 $c)" ]'
 	check "$c: assigns $bdf with vfio-pci" eval 'plan_of 0 $c | grep -q -- "-device vfio-pci,host=$bdf,rombar=0"'
 	check "$c: the workloads run 7 s" eval 'plan_of 0 $c | grep -q "rig_bench_seconds=7"'
@@ -32,11 +32,15 @@ check "vtd: intel-iommu with caching-mode=on, guest intel_iommu=on, strict first
 check "pv-user: virtio-iommu-pci,vhost=off, pviommu.ko in the guest" \
 	eval 'plan_of 0 pv-user | grep -q -- "-device virtio-iommu-pci,vhost=off" &&
 	      plan_of 0 pv-user | grep -q "rig_bench_config=pv "'
-check "pv-kernel: virtio-iommu-pci,vhost=on, pviommu.ko in the guest" \
-	eval 'plan_of 0 pv-kernel | grep -q -- "-device virtio-iommu-pci,vhost=on" &&
+check "pv-kernel: virtio-iommu-pci,vhost=on, no fast path, pviommu.ko in the guest" \
+	eval 'plan_of 0 pv-kernel | grep -q -- "-device virtio-iommu-pci,vhost=on " &&
 	      plan_of 0 pv-kernel | grep -q "rig_bench_config=pv "'
+check "pv-kernel-fast: virtio-iommu-pci,vhost=on,prepin=on,poll-us=50, pviommu.ko in the guest" \
+	eval 'plan_of 0 pv-kernel-fast | grep -q -- "-device virtio-iommu-pci,vhost=on,prepin=on,poll-us=50 " &&
+	      plan_of 0 pv-kernel-fast | grep -q "rig_bench_config=pv "'
 check "every boot traces what tells the configurations apart" \
-	eval '[ "$(echo "$lines" | grep -c -- "-trace vtd_inv_desc_iotlb_pages -trace vtd_inv_desc_iotlb_domain")" -eq 8 ]'
+	eval '[ "$(echo "$lines" | grep -c -- "-trace vtd_inv_desc_iotlb_pages -trace vtd_inv_desc_iotlb_domain")" -eq 10 ] &&
+	      [ "$(echo "$lines" | grep -c -- "-trace virtio_iommu_vhost_options")" -eq 10 ]'
 order() { echo "$lines" | sed -n "s/^BENCH:PLAN round=$1 config=\([^ ]*\) .*/\1/p" | tr '\n' ' '; }
 check "the order rotates between rounds ($(order 0)/ $(order 1))" [ "$(order 0)" != "$(order 1)" ]
 

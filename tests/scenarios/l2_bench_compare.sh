@@ -7,14 +7,20 @@
 #   vtd         intel-iommu,caching-mode=on: the guest's invalidations trap
 #   pv-user     virtio-iommu-pci,vhost=off + pviommu.ko: QEMU serves MAP/UNMAP
 #   pv-kernel   virtio-iommu-pci,vhost=on + pviommu.ko: vhost_iommu.ko does
+#   pv-kernel-fast  virtio-iommu-pci,vhost=on,prepin=on,poll-us=50 +
+#               pviommu.ko: vhost_iommu.ko's fast path (guest RAM pinned
+#               once, busy polling of the request queue)
 #
 # Each round boots every configuration once, in an order that rotates round
 # by round, so that drift hits all alike.  A boot runs strict then lazy
 # (on_l2).  After each boot this side checks that the
 # configuration really ran as claimed, from evidence L2 cannot fake: QEMU's
-# trace (trapped VT-d invalidations, userspace virtio-iommu MAPs) and
-# vhost-iommu's counters.  Results of a boot that fails that check are not
-# printed; the run fails.
+# trace (trapped VT-d invalidations, userspace virtio-iommu MAPs, the
+# fast-path options QEMU set) and vhost-iommu's counters.  Results of a boot
+# that fails that check are not printed; the run fails.  Each boot also
+# records the host CPU time its QEMU used (host_cpu_s: all of QEMU's
+# threads, which include the vhost worker from 6.4, plus the worker kthread
+# before 6.4).
 #
 # Output (console): "BENCH:MACHINE {...}", per boot "BENCH:BOOT {...}" and
 # its "BENCH:RESULT {...}" lines, and the L1 floor (pviommu-mapbench) as a
@@ -23,8 +29,10 @@
 #
 # Knobs (rig_bench_NAME= on L1's command line, or RIG_BENCH_NAME in the
 # environment for --l1 native):
-#   rounds=3  seconds=5  dma_count=2000  configs=none,vtd,pv-user,pv-kernel
-#   device=BDF (default: the rig's NVMe)  floor=1 (needs two edu devices)
+#   rounds=3  seconds=5  dma_count=2000
+#   configs=none,vtd,pv-user,pv-kernel,pv-kernel-fast
+#   device=BDF (default: the rig's NVMe)  floor=1 (needs two edu devices; a
+#              third adds the vhost-prepin path)
 #   floor_rounds=5 (pviommu-mapbench rounds of 100 round trips)
 #   tiny=1     1 round, 0.5 s, 300 pairs, 2 floor rounds (the tiny variant,
 #              in make check)
@@ -33,7 +41,9 @@
 #: level 2
 # L2 runs pviommu.ko: the frontend of kernels without virtio-iommu.
 #: l2-kernel 6.1
-#: qemu-args -device edu
+# The rig's edu and two more: two for the L1 floor, one for its
+# vhost-prepin path.
+#: qemu-args -device edu -device edu
 #: l2-timeout 300
 #: timeout 900
 #: tiny.append rig_bench_tiny=1
@@ -45,14 +55,18 @@ on_l1() {
 	fi
 	: "${RIG_BENCH_ROUNDS:=3}" "${RIG_BENCH_SECONDS:=5}" "${RIG_BENCH_DMA_COUNT:=2000}"
 	: "${RIG_BENCH_FLOOR_ROUNDS:=5}" "${RIG_BENCH_FLOOR:=1}"
-	: "${RIG_BENCH_CONFIGS:=none,vtd,pv-user,pv-kernel}"
+	: "${RIG_BENCH_CONFIGS:=none,vtd,pv-user,pv-kernel,pv-kernel-fast}"
 	: "${RIG_BENCH_DRY_RUN:=0}" "${RIG_BENCH_QEMU:=/usr/bin/qemu-pviommu}"
 	DBG=/sys/kernel/debug
 	TRACE=/tmp/bench-trace.log
 	VSTATS=/tmp/bench-vhost-stats
+	KCPU=/tmp/bench-vhost-kthread-cpu
+	# Busy polling needs a CPU for the worker besides L2's vCPU: the worker
+	# stands down when anything else wants its CPU.
+	HOST_CPUS=$(grep -c ^processor /proc/cpuinfo)
 	# QEMU's trace events that tell the configurations apart.
 	TRACE_EVENTS="virtio_iommu_map virtio_iommu_unmap virtio_iommu_vhost_start
-		vtd_inv_desc_iotlb_pages vtd_inv_desc_iotlb_domain vtd_inv_desc_iotlb_global"
+		virtio_iommu_vhost_options vtd_inv_desc_iotlb_pages vtd_inv_desc_iotlb_domain vtd_inv_desc_iotlb_global"
 
 	bdf=${RIG_BENCH_DEVICE:-$(pci_find 1b36:0010)}
 	case $bdf in
@@ -73,6 +87,7 @@ on_l1() {
 		vtd) echo "-device intel-iommu,caching-mode=on,aw-bits=39" ;;
 		pv-user) echo "-device virtio-iommu-pci,vhost=off" ;;
 		pv-kernel) echo "-device virtio-iommu-pci,vhost=on" ;;
+		pv-kernel-fast) echo "-device virtio-iommu-pci,vhost=on,prepin=on,poll-us=50" ;;
 		*) return 1 ;;
 		esac
 		echo "-device vfio-pci,host=$bdf,rombar=0"
@@ -86,7 +101,7 @@ on_l1() {
 		case $1 in
 		none) modes=- ;;
 		vtd) rest=" intel_iommu=on" ;;
-		pv-user | pv-kernel) guest=pv ;;
+		pv-user | pv-kernel | pv-kernel-fast) guest=pv ;;
 		esac
 		[ "$modes" = - ] || rest="$rest iommu.strict=1"
 		echo "rig_bench_config=$guest rig_bench_modes=$modes rig_bench_seconds=$RIG_BENCH_SECONDS" \
@@ -127,7 +142,7 @@ on_l1() {
 		accel=$(dmesg | sed -n 's/.*Hypervisor detected: //p' | head -n1)
 		accel=${accel:-"unnamed (CPUID hypervisor bit set; TCG names none)"}
 	fi
-	echo "BENCH:MACHINE {\"kernel\":\"$(uname -r)\",\"cpu\":\"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)\",\"cpus\":$(grep -c ^processor /proc/cpuinfo),\"hypervisor\":\"$accel\",\"qemu\":\"$("$RIG_BENCH_QEMU" --version | head -n1)\",\"device\":\"$bdf\",\"device_id\":\"$(cat /sys/bus/pci/devices/$bdf/vendor):$(cat /sys/bus/pci/devices/$bdf/device)\",\"rounds\":$RIG_BENCH_ROUNDS,\"seconds\":$RIG_BENCH_SECONDS,\"dma_count\":$RIG_BENCH_DMA_COUNT}"
+	echo "BENCH:MACHINE {\"kernel\":\"$(uname -r)\",\"cpu\":\"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)\",\"cpus\":$HOST_CPUS,\"hypervisor\":\"$accel\",\"qemu\":\"$("$RIG_BENCH_QEMU" --version | head -n1)\",\"device\":\"$bdf\",\"device_id\":\"$(cat /sys/bus/pci/devices/$bdf/vendor):$(cat /sys/bus/pci/devices/$bdf/device)\",\"rounds\":$RIG_BENCH_ROUNDS,\"seconds\":$RIG_BENCH_SECONDS,\"dma_count\":$RIG_BENCH_DMA_COUNT,\"configs\":\"$RIG_BENCH_CONFIGS\"}"
 
 	# tcount EVENT...: how many times QEMU traced any of the EVENTs in this boot.
 	tcount() {
@@ -135,37 +150,69 @@ on_l1() {
 		for e in "$@"; do n=$((n + $(grep -c "^$e " $TRACE 2>/dev/null))); done
 		echo $n
 	}
-	vstat() { sed -n "s/^$1 //p" $VSTATS 2>/dev/null; }
+	# vstat NAME: the last sampled vhost-iommu counter NAME, 0 if none.
+	vstat() {
+		local v
+		v=$(sed -n "s/^$1 //p" $VSTATS 2>/dev/null)
+		echo "${v:-0}"
+	}
+	# poll_us: the poll-us QEMU gave the kernel (its vhost_options trace), 0 if none.
+	poll_us() {
+		local v
+		v=$(sed -n 's/^virtio_iommu_vhost_options poll_us=\([0-9]*\) .*/\1/p' "$TRACE" 2>/dev/null | tail -n1)
+		echo "${v:-0}"
+	}
 
 	# verify CONFIG: the evidence that this boot ran as CONFIG; a test point.
+	# The fast path's: all guest RAM pinned once (ram_pinned_pages, in the last
+	# sample: it stays pinned while QEMU runs) and no page pinned per MAP in
+	# any sample (max.pinned_pages); QEMU asked for busy polling; the worker
+	# found requests by polling, on a host with a CPU to spare for it.
 	verify() {
-		local inv map vmap
+		local inv map vmap starts ram maxpin polled
 		inv=$(tcount vtd_inv_desc_iotlb_pages vtd_inv_desc_iotlb_domain vtd_inv_desc_iotlb_global)
 		map=$(tcount virtio_iommu_map)
+		starts=$(tcount virtio_iommu_vhost_start)
 		vmap=$(vstat requests.map)
-		vmap=${vmap:-0}
-		evidence="\"trapped_vtd_invalidations\":$inv,\"qemu_userspace_maps\":$map,\"vhost_kernel_maps\":$vmap,\"vhost_starts\":$(tcount virtio_iommu_vhost_start)"
+		ram=$(vstat ram_pinned_pages)
+		maxpin=$(vstat max.pinned_pages)
+		polled=$(vstat polled)
+		evidence="\"trapped_vtd_invalidations\":$inv,\"qemu_userspace_maps\":$map,\"vhost_kernel_maps\":$vmap,\"vhost_starts\":$starts"
+		evidence="$evidence,\"ram_pinned_pages\":$ram,\"max_pinned_pages\":$maxpin,\"kicks\":$(vstat kicks),\"polled\":$polled,\"iotlb_syncs\":$(vstat iotlb_syncs),\"qemu_poll_us\":$(poll_us)"
 		case $1 in
 		none) [ "$inv$map$vmap" = 000 ] ;;
 		vtd) [ "$inv" -ge "$RIG_BENCH_DMA_COUNT" ] && [ "$map$vmap" = 00 ] ;;
 		pv-user) [ "$map" -ge "$RIG_BENCH_DMA_COUNT" ] && [ "$inv$vmap" = 00 ] ;;
 		pv-kernel) [ "$vmap" -ge "$RIG_BENCH_DMA_COUNT" ] && [ "$inv$map" = 00 ] &&
-			[ "$(tcount virtio_iommu_vhost_start)" -ge 1 ] ;;
+			[ "$starts" -ge 1 ] && [ "$ram" = 0 ] && [ "$(poll_us)" = 0 ] ;;
+		pv-kernel-fast) [ "$vmap" -ge "$RIG_BENCH_DMA_COUNT" ] && [ "$inv$map" = 00 ] &&
+			[ "$starts" -ge 1 ] && [ "$ram" -gt 0 ] && [ "$maxpin" = 0 ] &&
+			[ "$(poll_us)" = 50 ] && { [ "$HOST_CPUS" -lt 2 ] || [ "$polled" -gt 0 ]; } ;;
 		esac
 	}
 
 	# boot ROUND CONFIG: one L2 boot; its verified results to the console.
 	boot() {
-		local r=$1 c=$2 log sampler n want verified=false
-		rm -f $TRACE $VSTATS /tmp/l2-l2_bench_compare-*.log
+		local r=$1 c=$2 log sampler ksampler n want cpu verified=false
+		rm -f $TRACE $VSTATS $KCPU /tmp/l2.times /tmp/l2-l2_bench_compare-*.log
 		vhost_stats_sampler $VSTATS &
 		sampler=$!
+		vhost_kthread_cpu_sampler $KCPU &
+		ksampler=$!
 		# shellcheck disable=SC2046 # one argument per word
 		L2_QEMU=$RIG_BENCH_QEMU L2_MACHINE=q35 L2_APPEND=$(config_append "$c") \
 			l2_run l2_bench_compare -L /usr/share/qemu -L /usr/share/seabios \
 			$(config_qemu "$c")
-		kill $sampler 2>/dev/null
-		wait $sampler 2>/dev/null
+		kill $sampler $ksampler 2>/dev/null
+		wait $sampler $ksampler 2>/dev/null
+		# The host CPU time of the boot: QEMU's (every thread), and the vhost
+		# worker kthread's before 6.4 (1/100 s ticks).
+		cpu=$(l2_qemu_cpu_s)
+		if [ -n "$cpu" ]; then
+			cpu=$(awk -v q="$cpu" -v k="$(cat $KCPU 2>/dev/null)" 'BEGIN { printf "%.2f", q + k / 100 }')
+		else
+			cpu=null
+		fi
 		log=$(ls /tmp/l2-l2_bench_compare-*.log | tail -n 1)
 		n=$(grep -c '^BENCH:JSON ' "$log")
 		want=4
@@ -174,6 +221,7 @@ on_l1() {
 		if check "round $r, $c: ran as claimed (QEMU trace, vhost-iommu counters)" verify "$c"; then
 			verified=true
 		fi
+		evidence="$evidence,\"host_cpu_s\":$cpu"
 		diag "round $r, $c: evidence {$evidence}"
 		echo "BENCH:BOOT {\"round\":$r,\"config\":\"$c\",\"verified\":$verified,\"evidence\":{$evidence}}"
 		[ $verified = true ] || return 1
@@ -189,7 +237,9 @@ on_l1() {
 	done
 	# The L1 floor: pviommu-mapbench (bench/README.md) on two edu devices,
 	# VFIO type1 MAP_DMA + UNMAP_DMA from a thread, next to the same request
-	# through vhost-iommu and through a userspace backend.  It runs last: twice
+	# through vhost-iommu and through a userspace backend; with a third edu,
+	# through a second vhost-iommu device with all its RAM pinned once
+	# (VHOST_IOMMU_OPT_PREPIN, the path "vhost-prepin").  It runs last: twice
 	# the next L2's QEMU hung in L1's kernel after it (docs/bench.md, "Known
 	# issue"), and that must not cost the boots.
 	if [ "$RIG_BENCH_FLOOR" = 1 ]; then
@@ -198,8 +248,15 @@ on_l1() {
 		if check "two edu devices for the L1 floor ($*)" [ $# -ge 2 ] &&
 			check "edu $1 bound to vfio-pci" vfio_bind "$1" &&
 			check "edu $2 bound to vfio-pci" vfio_bind "$2"; then
+			prepin=
+			if [ $# -lt 3 ]; then
+				diag "floor: no third edu device, so no vhost-prepin path"
+			elif check "edu $3 bound to vfio-pci (the vhost-prepin path)" vfio_bind "$3"; then
+				prepin="--prepin $3"
+			fi
+			# shellcheck disable=SC2086 # prepin is two words or none
 			pviommu-mapbench "$1" "$2" --live 1 --iters 100 --rounds "$RIG_BENCH_FLOOR_ROUNDS" --warmup 10 \
-				--placement same --json /tmp/floor.json | tap_import "floor: "
+				--placement same $prepin --json /tmp/floor.json | tap_import "floor: "
 			echo "BENCH:BEGIN floor"
 			sed 's/^/BENCH:/' /tmp/floor.json
 			echo "BENCH:END floor"

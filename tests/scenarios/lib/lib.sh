@@ -185,13 +185,70 @@ nvme_write_check() {
 
 # vhost_stats_sampler FILE: keep FILE a copy of the last vhost-iommu device's
 # debugfs counters, forever (run it in the background while L2 runs: the
-# directory lives only as long as QEMU holds the device).
+# directory lives only as long as QEMU holds the device).  The copy is the
+# last sample before the device went away (the device removes its debugfs
+# directory first when it is closed, so that sample still has all its
+# mappings and pins), plus one line of its own, "max.pinned_pages N": the
+# largest pinned_pages of any sample since FILE was created (a gauge that
+# the last sample alone would miss).  A sample that could not be read (the
+# device going away) is dropped.
 vhost_stats_sampler() {
-	local f
+	local f prev
 	while :; do
 		for f in /sys/kernel/debug/vhost-iommu/*/stats; do
-			[ -f "$f" ] && cat "$f" >"$1.new" 2>/dev/null && mv "$1.new" "$1"
+			[ -f "$f" ] || continue
+			prev=$1
+			[ -f "$prev" ] || prev=/dev/null
+			awk 'FILENAME == ARGV[1] { if ($1 == "max.pinned_pages") m = $2 + 0; next }
+			     { n++; print }
+			     $1 == "pinned_pages" && $2 + 0 > m { m = $2 + 0 }
+			     END { if (!n) exit 1; print "max.pinned_pages", m + 0 }' \
+				"$prev" "$f" >"$1.new" 2>/dev/null && mv "$1.new" "$1"
 		done
+		sleep 0.2
+	done
+}
+
+# vhost_kthread_cpu_sampler FILE: keep in FILE the CPU time (user + system,
+# in clock ticks of 1/100 s) that the vhost worker kthreads ("vhost-PID") of
+# a kernel before 6.4 used, their sum as last seen; forever, in the
+# background like vhost_stats_sampler.  From 6.4 the worker is a thread of
+# the process that owns the device and counts in that process's time: the
+# sampler writes 0 and ends.  Only the workers of a process that holds
+# /dev/vhost-iommu open count; /proc is scanned until they are found.
+vhost_kthread_cpu_sampler() {
+	local out=$1 v maj k c pid line sum last=0
+	echo 0 >"$out"
+	v=$(uname -r)
+	maj=${v%%.*}
+	v=${v#*.}
+	[ "$maj" -lt 6 ] || { [ "$maj" = 6 ] && [ "${v%%[!0-9]*}" -lt 4 ]; } || return 0
+	k=
+	while :; do
+		set -- /sys/kernel/debug/vhost-iommu/*/stats
+		if [ -z "$k" ] && [ -f "$1" ]; then
+			# shellcheck disable=SC2013 # file names, one word each
+			for c in $(grep -lx 'vhost-[0-9]*' /proc/[0-9]*/comm 2>/dev/null); do
+				# vhost-N, a worker of process N; only the workers of a
+				# process that holds /dev/vhost-iommu open (not vhost-net's)
+				read -r line 2>/dev/null <"$c" || continue
+				# shellcheck disable=SC2010 # it greps the links' targets
+				ls -l "/proc/${line#vhost-}/fd" 2>/dev/null | grep -q ' /dev/vhost-iommu$' &&
+					pid=${c#/proc/} && k="$k ${pid%/comm}"
+			done
+		fi
+		sum=0
+		for pid in $k; do
+			# "pid (comm) state ppid ...": utime and stime are fields 14 and 15
+			# (the comm "vhost-N" has no space)
+			read -r line 2>/dev/null <"/proc/$pid/stat" || continue
+			# shellcheck disable=SC2086 # split into the fields
+			set -- $line
+			shift 13
+			sum=$((sum + $1 + $2))
+		done
+		# A worker that has gone takes its time with it: keep the largest sum.
+		[ "$sum" -le "$last" ] || { last=$sum && echo "$last" >"$out"; }
 		sleep 0.2
 	done
 }
@@ -234,24 +291,32 @@ exit_desc() {
 # is not.  Each retry is reported as a diagnostic and as a fact l2_retry=1,
 # which the host runner counts.  An L2 that ends without RIG:END is reported
 # with its QEMU's exit status or signal (its stderr is on the L2| lines).
+#
+# The CPU time the attempt's QEMU used (every thread of it) is in
+# /tmp/l2.times, the times of the subshell that waited for it: l2_qemu_cpu_s.
 l2_run() {
-	local name=$1 attempt=1 log rc t0
+	local name=$1 attempt=1 log rc t0 cmdline
 	shift
 	l2_kvm_ready || return 1
 	_l2_guest
+	cmdline=$(_l2_cmdline "$name")
 	while :; do
 		log=/tmp/l2-$name-$attempt.log
 		: >"$log"
 		diag "starting L2 for $name (attempt $attempt, limit ${RIG_L2_TIMEOUT}s)"
 		t0=$(uptime_s)
+		# QEMU (or busybox's timeout, which execs it, or coreutils', which
+		# waits for it) is this subshell's only child: the children's line of
+		# its times is QEMU's CPU time.
 		{
 			timeout -s KILL "$RIG_L2_TIMEOUT" "${L2_QEMU:-qemu-system-x86_64}" \
 				-accel kvm -M "${L2_MACHINE:-pc}" -cpu "$RIG_L2_CPU" -m "${L2_MEM:-256}" -nodefaults -display none \
 				-serial stdio -no-reboot \
 				-kernel "$l2_kernel" -initrd "$l2_initrd" \
-				-append "$(_l2_cmdline "$name")" \
+				-append "$cmdline" \
 				"$@" </dev/null 2>&1
 			echo $? >/tmp/l2.rc
+			times >/tmp/l2.times
 		} | _l2_console "$log" "$t0"
 		rc=$(cat /tmp/l2.rc)
 		grep -q '^RIG:END' "$log" && break
@@ -279,6 +344,17 @@ l2_run() {
 		not_ok "L2 stopped early: QEMU exit status $rc without RIG:END (attempt $attempt)"
 	fi
 	tap_import "L2: " "$TAP_MARK" <"$log"
+}
+
+# l2_qemu_cpu_s: the user + system CPU seconds that the last l2_run
+# attempt's QEMU used, all its threads (from 6.4 the vhost workers too),
+# e.g. "41.27"; empty if unknown.  /tmp/l2.times is the output of the shell's
+# times builtin: "0m0.01s 0m0.02s" (the shell), then the same for its
+# children.
+l2_qemu_cpu_s() {
+	sed -n 2p /tmp/l2.times 2>/dev/null | awk '
+		function sec(t) { split(t, a, "m"); sub(/s$/, "", a[2]); return a[1] * 60 + a[2] }
+		NF == 2 { printf "%.2f", sec($1) + sec($2) }'
 }
 
 # Copy L2's console to LOG (without CRs) and to stdout as "L2| " lines; note
