@@ -40,14 +40,24 @@ order = [p for p in ("same", "split", "none") if p in d["runs"]] + \
         [p for p in d["runs"] if p not in ("same", "split", "none")]
 first = d["runs"][order[0]]
 m, p = first["machine"], first["params"]
-paths = ["vhost", "userspace", "direct"]
 lab = first["paths"]
-where = {"same": "driver, vhost worker and backend thread all pinned to CPU 0",
-         "split": "driver on CPU 0; vhost worker and backend thread pinned to CPU 1",
+# The paths in table order; (d) and (e) only in runs with --prepin, --poll.
+paths = [x for x in ("vhost", "userspace", "direct", "vhost-prepin", "vhost-poll") if x in lab]
+# Ring paths (all but direct), and the vhost ones with kernel counters.
+rings = [x for x in paths if x != "direct"]
+where = {"same": "driver, vhost workers and backend thread all pinned to CPU 0",
+         "split": "driver on CPU 0; vhost workers and backend thread pinned to CPU 1",
          "none": "no pinning: the L1 scheduler places the threads"}
 
 def ratio(x, y):
     return "%.2f" % (x / y) if y else "n/a"
+
+def letter(x):
+    return lab[x].split()[0]  # "(a)" ...
+
+# The ratios of the round-trip table: each path over type1 direct, then the
+# headline (b)/(a).
+ratios = [(x, "direct") for x in paths if x != "direct"] + [("userspace", "vhost")]
 
 L = []
 L.append("# pviommu L1 microbenchmark: 4 KiB MAP + UNMAP round trip (%s)" % ts)
@@ -75,17 +85,37 @@ for pl in order:
     L.append("")
     L.append("## MAP + UNMAP round trip, placement `%s` (%s)" % (pl, where.get(pl, pl)))
     L.append("")
-    L.append("| live mappings | %s | %s | %s | **(a)/(c)** | **(b)/(c)** | **(b)/(a)** |"
-             % tuple(lab[x] for x in paths))
-    L.append("|---:|---:|---:|---:|---:|---:|---:|")
+    L.append("| live mappings | %s | %s |"
+             % (" | ".join(lab[x] for x in paths),
+                " | ".join("**%s/%s**" % (letter(x), letter(y)) for x, y in ratios)))
+    L.append("|---:|%s" % ("---:|" * (len(paths) + len(ratios))))
     rows = r["params"]["live"]
     for l in rows:
         cells = ["%.1f (%.1f-%.1f)" % (res[(l, x)]["pair_us"]["median"],
                                        res[(l, x)]["pair_us"]["p10"],
                                        res[(l, x)]["pair_us"]["p90"]) for x in paths]
-        a, b, c = (med(l, x) for x in paths)
-        L.append("| %d | %s | **%s** | **%s** | **%s** |"
-                 % (l, " | ".join(cells), ratio(a, c), ratio(b, c), ratio(b, a)))
+        L.append("| %d | %s | %s |"
+                 % (l, " | ".join(cells),
+                    " | ".join("**%s**" % ratio(med(l, x), med(l, y)) for x, y in ratios)))
+    cnt = [x for x in r["results"] if "counters" in x]
+    if cnt:
+        L.append("")
+        L.append("Kicks and busy polling in this placement: vhost_iommu.ko's counters over "
+                 "the rounds, warm-ups included. (e)'s driver kicks only when the used ring "
+                 "asks for it, and its worker polls only while no thread of its owner is "
+                 "runnable on its CPU%s"
+                 % {"same": ": here the spinning driver is, so polling stands down by "
+                            "design and (e) is kicked like (d).",
+                    "split": ": here the driver spins on CPU 0 while the worker polls on "
+                             "CPU 1, so most requests go without a kick."}.get(pl, "."))
+        L.append("")
+        L.append("| live | path | requests | kicks | found by polling | sent without a kick |")
+        L.append("|---:|---|---:|---:|---:|---:|")
+        for x in cnt:
+            c = x["counters"]
+            L.append("| %d | %s | %d | %d | %d | %d |"
+                     % (x["live"], lab[x["path"]], c["requests"], c["kicks"], c["polled"],
+                        c["kicks_saved"]))
     w = r.get("wakeup_floor_us")
     if w and w.get("n"):
         L.append("")
@@ -110,18 +140,21 @@ for pl in order:
 L.append("")
 L.append("## Setup costs (informational, not round trips)")
 L.append("")
-L.append("| placement | live mappings | populate (a), s | populate (b), s |")
-L.append("|---|---:|---:|---:|")
+L.append("| placement | live mappings | %s |"
+         % " | ".join("populate %s, s" % letter(x) for x in rings))
+L.append("|---|---:|%s" % ("---:|" * len(rings)))
 for pl in order:
     for q in d["runs"][pl]["populate_s"]:
-        L.append("| %s | %d | %.2f | %.2f |" % (pl, q["live"], q["vhost"], q["userspace"]))
+        L.append("| %s | %d | %s |" % (pl, q["live"], " | ".join(
+            "%.2f" % q[x] if x in q else "-" for x in rings)))
 L.append("")
 L.append("Populating adds the mappings missing since the previous live count, 128 MAP "
          "requests per kick.")
 for pl in order:
     b = d["runs"][pl]["bulk_unmap_s"]
-    L.append("One UNMAP request over all %d background mappings (`%s`): %.2f s for (a), "
-             "%.2f s for (b)." % (b["live"], pl, b["vhost"], b["userspace"]))
+    L.append("One UNMAP request over all %d background mappings (`%s`): %s."
+             % (b["live"], pl, ", ".join("%.2f s for %s" % (b[x], letter(x))
+                                         for x in rings if x in b)))
 L.append("")
 if m["accel"] == "TCG" or l0.get("qemu_accel") == "tcg":
     L.append("**TCG warning:** L1 is emulated by TCG, so every number is an emulated "

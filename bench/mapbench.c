@@ -5,11 +5,11 @@
  *   pviommu-mapbench VHOST_BDF TYPE1_BDF [--live 1,1000,100000]
  *                    [--iters N] [--rounds R] [--warmup W]
  *                    [--placement same|split|none] [--prepin PREPIN_BDF]
- *                    [--json FILE]
+ *                    [--poll POLL_BDF] [--json FILE]
  *
  * The cost of a guest-style 4 KiB MAP + UNMAP round trip (one request each,
- * kicked and waited for, as a strict-mode guest does) over three paths, or
- * four with --prepin:
+ * kicked and waited for, as a strict-mode guest does) over three paths,
+ * four with --prepin or --poll, five with both:
  *   (a) vhost:     a vring served by vhost_iommu.ko (kick eventfd -> used
  *                  ring + call eventfd), QEMU's edu at VHOST_BDF in a VFIO
  *                  container of type VFIO_PVIOMMU_IOMMU;
@@ -20,7 +20,14 @@
  *   (d) vhost-prepin: as (a), on a second vhost-iommu device opened with
  *                  VHOST_IOMMU_OPT_PREPIN (all its guest RAM pinned once: a
  *                  MAP pins nothing), with the edu at PREPIN_BDF in its own
- *                  VFIO_PVIOMMU_IOMMU container.
+ *                  VFIO_PVIOMMU_IOMMU container;
+ *   (e) vhost-poll: as (d), on a third vhost-iommu device (edu at POLL_BDF,
+ *                  its own container) that also busy-polls its request
+ *                  queue (VHOST_SET_VRING_BUSYLOOP_TIMEOUT, POLL_US), and
+ *                  whose driver side is Linux's: it kicks only when the
+ *                  used ring lacks VRING_USED_F_NO_NOTIFY, asks for no
+ *                  interrupt, and spins on the used index (yielding) for
+ *                  the completion instead of sleeping on the call eventfd.
  * (b) and (c) share one type1v2 container holding the edu at TYPE1_BDF (a
  * second edu: a group can be in one container only, and two identical
  * devices let the paths stay set up and interleave round by round).
@@ -34,7 +41,10 @@
  * --placement pins the driver (this thread) and the device sides (the vhost
  * worker kthread, the backend thread): "same" (default) puts all on CPU 0,
  * "split" the device sides on CPU 1, "none" leaves it to the scheduler (the
- * vhost workers of both devices are device sides).
+ * vhost workers of all vhost devices are device sides).  (e)'s polling only
+ * works in "split": a worker stands down while a thread of its owner (the
+ * spinning driver) is runnable on its CPU, so in "same" its counters are
+ * reported, not checked.
  * Under TCG a wake-up across vCPUs costs milliseconds (bench/README.md).
  */
 #define _GNU_SOURCE
@@ -70,14 +80,20 @@
 #define CHK_GPA_SRC	(DATA_GPA + DATA_SIZE - 3 * PAGE)
 #define CHK_GPA_DST	(DATA_GPA + DATA_SIZE - 2 * PAGE)
 
-/* The paths; P_PREPIN last, so that the paths run are the first np. */
-enum { P_VHOST, P_USER, P_DIRECT, P_PREPIN, NP };
-static const char *const path_key[NP] = { "vhost", "userspace", "direct", "vhost-prepin" };
+/* The paths: (a)-(c) always, (d) with --prepin, (e) with --poll. */
+enum { P_VHOST, P_USER, P_DIRECT, P_PREPIN, P_POLL, NP };
+static const char *const path_key[NP] = { "vhost", "userspace", "direct", "vhost-prepin",
+					  "vhost-poll" };
 static const char *const path_label[NP] = {
 	"(a) vhost-iommu", "(b) userspace backend + type1", "(c) type1 direct",
-	"(d) vhost-iommu, guest RAM pre-pinned" };
-/* How many paths run: 3, or 4 with --prepin. */
-static unsigned int np = P_PREPIN;
+	"(d) vhost-iommu, guest RAM pre-pinned",
+	"(e) vhost-iommu, pre-pinned + busy polling" };
+/* The paths that run, in path order, and how many (3 to 5). */
+static int run[NP] = { P_VHOST, P_USER, P_DIRECT };
+static unsigned int np = 3;
+static bool on[NP] = { true, true, true };
+/* (e)'s busy polling, in microseconds: the most the kernel uses. */
+#define POLL_US		10000
 enum { O_MAP, O_UNMAP, O_PAIR, NO };
 static const char *const op_key[NO] = { "map_us", "unmap_us", "pair_us" };
 
@@ -89,14 +105,15 @@ static struct {
 	const char *json;
 	const char *placement;
 	const char *prepin_bdf;		/* (d)'s edu, or NULL: no (d) */
-} opt = { { 1, 1000, 100000 }, 3, 100, 20, 10, "/tmp/mapbench.json", "same", NULL };
+	const char *poll_bdf;		/* (e)'s edu, or NULL: no (e) */
+} opt = { { 1, 1000, 100000 }, 3, 100, 20, 10, "/tmp/mapbench.json", "same", NULL, NULL };
 
 /* Everything the paths need. */
 static struct {
 	struct tap tap;
-	struct rig a;			/* (a): vhost device + pviommu container */
-	struct rig d;			/* (d): the same, prepin */
-	uint8_t *ram_a, *ram_b, *ram_d;
+	/* (a), (d), (e): vhost device + pviommu container, by path */
+	struct rig vr[NP];
+	uint8_t *ram_b;
 	struct vfio t;			/* (b), (c): type1v2 container */
 	struct vdev b;			/* (b): driver side of its vring */
 	struct ubackend *ub;
@@ -109,14 +126,35 @@ static unsigned int nsamples[MAX_LIVE][NP];
 static unsigned long failures[MAX_LIVE][NP];
 /* The median MAP + UNMAP of each round: shows drift and bimodality. */
 static double *round_med[MAX_LIVE][NP];
-/* Populating (a), (b), (d). */
-static double populate_s[MAX_LIVE][3];
+/* Populating each ring path's domain. */
+static double populate_s[MAX_LIVE][NP];
+/* The vhost paths' kernel counters over each live count's rounds. */
+static struct {
+	uint64_t requests, kicks, polled;
+	unsigned int kicks_saved;	/* the driver's: sent without a kick */
+} vcount[MAX_LIVE][NP];
 
 /* ---- one round trip per path -------------------------------------------------- */
 
+/* (a), (d), (e): the paths served by vhost_iommu.ko. */
+static bool is_vhost(int path)
+{
+	return path == P_VHOST || path == P_PREPIN || path == P_POLL;
+}
+
 static struct vdev *vring_of(int path)
 {
-	return path == P_VHOST ? &S.a.v : path == P_PREPIN ? &S.d.v : &S.b;
+	return is_vhost(path) ? &S.vr[path].v : &S.b;
+}
+
+static uint8_t *ram_of(int path)
+{
+	return is_vhost(path) ? S.vr[path].ram : S.ram_b;
+}
+
+static struct vfio *vfio_of(int path)
+{
+	return is_vhost(path) ? &S.vr[path].f : &S.t;
 }
 
 static bool type1_map(uint64_t iova, void *hva, uint64_t size)
@@ -293,7 +331,8 @@ static void machine_json(FILE *f)
 static void write_json(const char *vbdf, const char *tbdf, const double *bulk_s)
 {
 	FILE *f = fopen(opt.json, "w");
-	unsigned int li, p, o;
+	unsigned int li, k, o;
+	int p;
 
 	if (!f) {
 		tap_diag("cannot write %s: %s", opt.json, strerror(errno));
@@ -305,17 +344,31 @@ static void write_json(const char *vbdf, const char *tbdf, const double *bulk_s)
 		"\"warmup\": %u, \"live\": [", PAGE, opt.iters, opt.rounds, opt.warmup);
 	for (li = 0; li < opt.nr_live; li++)
 		fprintf(f, "%s%lu", li ? ", " : "", opt.live[li]);
-	fprintf(f, "], \"vhost_bdf\": \"%s\", \"type1_bdf\": \"%s\", "
-		"\"placement\": \"%s\", \"clock\": \"CLOCK_MONOTONIC\", \"unit\": \"us\"},\n",
-		vbdf, tbdf, opt.placement);
+	fprintf(f, "], \"vhost_bdf\": \"%s\", \"type1_bdf\": \"%s\", ", vbdf, tbdf);
+	if (on[P_PREPIN])
+		fprintf(f, "\"prepin_bdf\": \"%s\", ", opt.prepin_bdf);
+	if (on[P_POLL])
+		fprintf(f, "\"poll_bdf\": \"%s\", \"poll_us\": %u, ", opt.poll_bdf, POLL_US);
+	fprintf(f, "\"placement\": \"%s\", \"clock\": \"CLOCK_MONOTONIC\", \"unit\": \"us\"},\n",
+		opt.placement);
 	fprintf(f, "\"paths\": {");
-	for (p = 0; p < np; p++)
-		fprintf(f, "%s\"%s\": \"%s\"", p ? ", " : "", path_key[p], path_label[p]);
+	for (k = 0; k < np; k++)
+		fprintf(f, "%s\"%s\": \"%s\"", k ? ", " : "", path_key[run[k]],
+			path_label[run[k]]);
 	fprintf(f, "},\n\"results\": [\n");
 	for (li = 0; li < opt.nr_live; li++) {
-		for (p = 0; p < np; p++) {
+		for (k = 0; k < np; k++) {
+			p = run[k];
 			fprintf(f, "{\"live\": %lu, \"path\": \"%s\", \"failures\": %lu",
 				opt.live[li], path_key[p], failures[li][p]);
+			/* The kernel's counters over the rounds (warm-up included). */
+			if (is_vhost(p))
+				fprintf(f, ",\n  \"counters\": {\"requests\": %llu, \"kicks\": %llu, "
+					"\"polled\": %llu, \"kicks_saved\": %u}",
+					(unsigned long long)vcount[li][p].requests,
+					(unsigned long long)vcount[li][p].kicks,
+					(unsigned long long)vcount[li][p].polled,
+					vcount[li][p].kicks_saved);
 			fprintf(f, ",\n  \"round_median_pair_us\": [");
 			for (o = 0; o < opt.rounds; o++)
 				fprintf(f, "%s%.1f", o ? ", " : "", round_med[li][p][o]);
@@ -328,15 +381,15 @@ static void write_json(const char *vbdf, const char *tbdf, const double *bulk_s)
 					"\"p99\": %.2f, \"max\": %.2f}", op_key[o], s.n, s.min,
 					s.p10, s.median, s.mean, s.p90, s.p99, s.max);
 			}
-			fprintf(f, "}%s\n", li + 1 == opt.nr_live && p + 1 == np ? "" : ",");
+			fprintf(f, "}%s\n", li + 1 == opt.nr_live && k + 1 == np ? "" : ",");
 		}
 	}
 	fprintf(f, "],\n\"populate_s\": [");
 	for (li = 0; li < opt.nr_live; li++) {
-		fprintf(f, "%s\n{\"live\": %lu, \"vhost\": %.3f, \"userspace\": %.3f",
-			li ? "," : "", opt.live[li], populate_s[li][0], populate_s[li][1]);
-		if (np > P_PREPIN)
-			fprintf(f, ", \"vhost-prepin\": %.3f", populate_s[li][2]);
+		fprintf(f, "%s\n{\"live\": %lu", li ? "," : "", opt.live[li]);
+		for (k = 0; k < np; k++)
+			if (run[k] != P_DIRECT)
+				fprintf(f, ", \"%s\": %.3f", path_key[run[k]], populate_s[li][run[k]]);
 		fprintf(f, "}");
 	}
 	fprintf(f, "],\n\"wakeup_floor_us\": {\"what\": \"eventfd ping-pong with a thread "
@@ -344,10 +397,10 @@ static void write_json(const char *vbdf, const char *tbdf, const double *bulk_s)
 		"\"median\": %.2f, \"mean\": %.2f, \"p90\": %.2f, \"p99\": %.2f, "
 		"\"max\": %.2f}", ping_sum.n, ping_sum.min, ping_sum.p10, ping_sum.median,
 		ping_sum.mean, ping_sum.p90, ping_sum.p99, ping_sum.max);
-	fprintf(f, ",\n\"bulk_unmap_s\": {\"live\": %lu, \"vhost\": %.3f, \"userspace\": %.3f",
-		S.bg, bulk_s[P_VHOST], bulk_s[P_USER]);
-	if (np > P_PREPIN)
-		fprintf(f, ", \"vhost-prepin\": %.3f", bulk_s[P_PREPIN]);
+	fprintf(f, ",\n\"bulk_unmap_s\": {\"live\": %lu", S.bg);
+	for (k = 0; k < np; k++)
+		if (run[k] != P_DIRECT)
+			fprintf(f, ", \"%s\": %.3f", path_key[run[k]], bulk_s[run[k]]);
 	fprintf(f, "}\n}\n");
 	fclose(f);
 }
@@ -383,7 +436,8 @@ static void parse_args(int argc, char **argv)
 			opt.json = v;
 		} else if (!strcmp(a, "--prepin")) {
 			opt.prepin_bdf = v;
-			np = NP;
+		} else if (!strcmp(a, "--poll")) {
+			opt.poll_bdf = v;
 		} else {
 			fprintf(stderr, "unknown option %s\n", a);
 			exit(2);
@@ -394,6 +448,12 @@ static void parse_args(int argc, char **argv)
 			fprintf(stderr, "--live must be ascending\n");
 			exit(2);
 		}
+	if (opt.prepin_bdf)
+		run[np++] = P_PREPIN;
+	if (opt.poll_bdf)
+		run[np++] = P_POLL;
+	for (i = 0; i < (int)np; i++)
+		on[run[i]] = true;
 }
 
 static bool pin(pid_t tid, int cpu)
@@ -461,42 +521,67 @@ static void place(void)
 	if (device_cpu() < 0)
 		return;
 	w = pin_workers(device_cpu());
-	tap_check(&S.tap, pin(0, 0) && w == (np > P_PREPIN ? 2 : 1),
+	tap_check(&S.tap, pin(0, 0) && w == 1 + on[P_PREPIN] + on[P_POLL],
 		  "placement %s: driver on CPU 0, vhost workers (%d) and backend thread on CPU %d",
 		  opt.placement, w, device_cpu());
 }
 
-static void setup(const char *vbdf, const char *tbdf)
+/*
+ * Open vhost path @path's device (with @o) on the edu at @bdf, in a
+ * VFIO_PVIOMMU_IOMMU container of its own; bails if it fails.
+ */
+static void open_vhost(int path, const char *bdf, const struct rig_opts *o, const char *what)
 {
-	struct ub_params p = { 0 };
+	struct rig *g = &S.vr[path];
 	const char *step;
 	int ret;
 
-	S.ram_a = guest_ram(&S.tap);
-	S.ram_b = guest_ram(&S.tap);
-	ret = rig_open(&S.a, S.ram_a, vbdf, &default_cfg, NULL, &step);
-	if (!tap_check(&S.tap, !ret, "(a) vhost-iommu set up, edu %s in a pviommu container (%s)",
-		       vbdf,
-		       ret ? step : "started")) {
+	ret = rig_open(g, guest_ram(&S.tap), bdf, &default_cfg, o, &step);
+	if (!tap_check(&S.tap, !ret, "%.3s vhost-iommu%s set up, edu %s in a pviommu container (%s)",
+		       path_label[path], what, bdf, ret ? step : "started")) {
 		errno = -ret;
 		tap_bail(&S.tap, step);
 	}
-	if (np > P_PREPIN) {
-		struct rig_opts o = { .options = VHOST_IOMMU_OPT_PREPIN };
-		struct vhost_iommu_stats vs;
+}
 
-		S.ram_d = guest_ram(&S.tap);
-		ret = rig_open(&S.d, S.ram_d, opt.prepin_bdf, &default_cfg, &o, &step);
-		if (!tap_check(&S.tap, !ret, "(d) vhost-iommu with VHOST_IOMMU_OPT_PREPIN set up, "
-			       "edu %s in a pviommu container (%s)", opt.prepin_bdf,
-			       ret ? step : "started")) {
+/* A prepin device's guest RAM is pinned, all of it, once. */
+static void check_ram_pinned(int path)
+{
+	struct vhost_iommu_stats vs = { 0 };
+
+	tap_check(&S.tap, !vdev_stats(&S.vr[path].v, &vs) &&
+		  vs.ram_pinned_pages == GUEST_SIZE / PAGE && !vs.pinned_pages,
+		  "%.3s all its guest RAM pinned once (%llu pages), none per MAP",
+		  path_label[path], (unsigned long long)vs.ram_pinned_pages);
+}
+
+static void setup(const char *vbdf, const char *tbdf)
+{
+	struct rig_opts prepin = { .options = VHOST_IOMMU_OPT_PREPIN };
+	struct ub_params p = { 0 };
+	unsigned int k;
+	int ret;
+
+	S.ram_b = guest_ram(&S.tap);
+	open_vhost(P_VHOST, vbdf, NULL, "");
+	if (on[P_PREPIN]) {
+		open_vhost(P_PREPIN, opt.prepin_bdf, &prepin, " with VHOST_IOMMU_OPT_PREPIN");
+		check_ram_pinned(P_PREPIN);
+	}
+	if (on[P_POLL]) {
+		struct vdev *v = &S.vr[P_POLL].v;
+
+		open_vhost(P_POLL, opt.poll_bdf, &prepin, " with VHOST_IOMMU_OPT_PREPIN");
+		check_ram_pinned(P_POLL);
+		ret = vdev_set_poll(v, POLL_US);
+		if (!tap_check(&S.tap, !ret, "(e) busy polling of its request queue for %u us "
+			       "(VHOST_SET_VRING_BUSYLOOP_TIMEOUT); its driver kicks only when asked "
+			       "and spins on the used index", POLL_US)) {
 			errno = -ret;
-			tap_bail(&S.tap, step);
+			tap_bail(&S.tap, "VHOST_SET_VRING_BUSYLOOP_TIMEOUT");
 		}
-		tap_check(&S.tap, !vdev_stats(&S.d.v, &vs) &&
-			  vs.ram_pinned_pages == GUEST_SIZE / PAGE && !vs.pinned_pages,
-			  "(d) all its guest RAM pinned once (%llu pages), none per MAP",
-			  (unsigned long long)vs.ram_pinned_pages);
+		v->kick_if_asked = true;
+		v->spin_wait = true;
 	}
 	ret = vfio_open_type(&S.t, tbdf, VFIO_TYPE1v2_IOMMU);
 	if (!tap_check(&S.tap, !ret, "(b)(c) edu %s in a type1v2 container", tbdf)) {
@@ -531,18 +616,20 @@ static void setup(const char *vbdf, const char *tbdf)
 		       "(b) userspace backend thread started (proto/ device model, type1 ops)"))
 		tap_bail(&S.tap, "ub_start");
 	tap_check(&S.tap,
-		  v_attach(&S.a.v, DOM, S.a.ep, 0) == OK && v_attach(&S.b, DOM, S.t.rid, 0) == OK,
+		  v_attach(&S.vr[P_VHOST].v, DOM, S.vr[P_VHOST].ep, 0) == OK &&
+		  v_attach(&S.b, DOM, S.t.rid, 0) == OK,
 		  "ATTACH endpoint to domain %d over (a) and over (b)", DOM);
-	if (np > P_PREPIN)
-		tap_check(&S.tap, v_attach(&S.d.v, DOM, S.d.ep, 0) == OK,
-			  "ATTACH endpoint to domain %d over (d)", DOM);
+	for (k = 0; k < np; k++)
+		if (run[k] == P_PREPIN || run[k] == P_POLL)
+			tap_check(&S.tap, v_attach(&S.vr[run[k]].v, DOM, S.vr[run[k]].ep, 0) == OK,
+				  "ATTACH endpoint to domain %d over %.3s", DOM, path_label[run[k]]);
 }
 
 /* edu reads CHK_IOVA_SRC and writes CHK_IOVA_DST: the path's maps are real. */
 static bool dma_check(int path)
 {
-	struct vfio *f = path == P_VHOST ? &S.a.f : path == P_PREPIN ? &S.d.f : &S.t;
-	uint8_t *ram = path == P_VHOST ? S.ram_a : path == P_PREPIN ? S.ram_d : S.ram_b;
+	struct vfio *f = vfio_of(path);
+	uint8_t *ram = ram_of(path);
 	uint8_t *src = ram + (CHK_GPA_SRC - GUEST_GPA), *dst = ram + (CHK_GPA_DST - GUEST_GPA);
 	struct vdev *v = vring_of(path);
 	bool ok;
@@ -563,26 +650,26 @@ static bool dma_check(int path)
 	return ok;
 }
 
-/* The counters of (a), (b) and, with --prepin, (d) (else zeros). */
-static void counters(struct vhost_iommu_stats *vs, struct ub_stats *us,
-		     struct vhost_iommu_stats *ds)
+/* The counters of each vhost path (zeros for the others) and of (b). */
+static void counters(struct vhost_iommu_stats *vs, struct ub_stats *us)
 {
-	if (vdev_stats(&S.a.v, vs))
-		memset(vs, 0, sizeof(*vs));
+	int p;
+
+	for (p = 0; p < NP; p++)
+		if (!on[p] || !is_vhost(p) || vdev_stats(&S.vr[p].v, &vs[p]))
+			memset(&vs[p], 0, sizeof(vs[p]));
 	ub_get_stats(S.ub, us);
-	if (np <= P_PREPIN || vdev_stats(&S.d.v, ds))
-		memset(ds, 0, sizeof(*ds));
 }
 
 /*
- * (a)'s or (d)'s kernel counters over the rounds, @maps MAPs and as many
- * UNMAPs, all OK, @live mappings left; (d) pinned nothing per MAP.
+ * A vhost path's kernel counters over the rounds, @maps MAPs and as many
+ * UNMAPs, all OK, @live mappings left; (d) and (e) pinned nothing per MAP.
  */
 static void check_vhost(int path, unsigned int li, uint64_t maps,
 			const struct vhost_iommu_stats *s0, const struct vhost_iommu_stats *s1)
 {
 	unsigned long live = opt.live[li];
-	bool prepin = path == P_PREPIN;
+	bool prepin = path == P_PREPIN || path == P_POLL;
 
 	tap_check(&S.tap, !failures[li][path] &&
 		  s1->requests[VIRTIO_IOMMU_T_MAP] - s0->requests[VIRTIO_IOMMU_T_MAP] == maps &&
@@ -592,6 +679,32 @@ static void check_vhost(int path, unsigned int li, uint64_t maps,
 		  "L=%lu %.3s: %llu MAP + %llu UNMAP handled by vhost_iommu.ko, all OK (kernel stats)%s",
 		  live, path_label[path], (unsigned long long)maps, (unsigned long long)maps,
 		  prepin ? ", no page pinned per MAP" : "");
+}
+
+/*
+ * (e)'s busy polling over the rounds (vcount[li][P_POLL]).  In "split" the
+ * worker polls on its own CPU while the driver spins on CPU 0: some
+ * requests must be found by polling, and the kicks must be far fewer than
+ * the requests (under a quarter; a poll ends when anything else wants the
+ * worker's CPU, or 10 ms after the last request, e.g. between paths).
+ * Elsewhere polling stands down by design, when a thread of the owner is
+ * runnable on the worker's CPU ("same"), or may ("none"): reported only.
+ */
+static void check_poll(unsigned int li)
+{
+	unsigned long long req = vcount[li][P_POLL].requests, kicks = vcount[li][P_POLL].kicks,
+			   polled = vcount[li][P_POLL].polled;
+	unsigned int saved = vcount[li][P_POLL].kicks_saved;
+
+	if (!strcmp(opt.placement, "split"))
+		tap_check(&S.tap, polled > 0 && kicks * 4 < req,
+			  "L=%lu (e) polls: of %llu requests %llu found by busy polling, %llu kicks, "
+			  "%u sent without one", opt.live[li], req, polled, kicks, saved);
+	else
+		tap_diag("L=%lu (e) placement %s: of %llu requests %llu found by busy polling, "
+			 "%llu kicks, %u sent without one (not checked: polling stands down while "
+			 "the driver is runnable on the worker's CPU)", opt.live[li], opt.placement,
+			 req, polled, kicks, saved);
 }
 
 /* ---- the wake-up floor -------------------------------------------------------- */
@@ -667,51 +780,58 @@ out:
 
 static void measure(unsigned int li)
 {
-	unsigned long live = opt.live[li], fail;
-	struct vhost_iommu_stats vs0, vs1, ds0, ds1;
+	unsigned long live = opt.live[li], fail_ring[NP] = { 0 };
+	struct vhost_iommu_stats vs0[NP], vs1[NP];
 	struct ub_stats us0, us1;
-	unsigned int r, k, i, n = opt.rounds * opt.iters;
+	unsigned int r, k, i, n = opt.rounds * opt.iters, saved0 = 0;
 	uint64_t maps, unmaps;
 	double t0, tm, tu, *rbuf;
+	bool clean = true;
 	int p;
 
-	tap_diag("live mappings %lu: populating both domains from %lu", live, S.bg);
-	t0 = now_s();
-	fail = populate(&S.a.v, S.bg, live);
-	populate_s[li][0] = now_s() - t0;
-	t0 = now_s();
-	fail += populate(&S.b, S.bg, live);
-	populate_s[li][1] = now_s() - t0;
-	if (np > P_PREPIN) {
+	tap_diag("live mappings %lu: populating every domain from %lu", live, S.bg);
+	for (k = 0; k < np; k++) {
+		p = run[k];
+		if (p == P_DIRECT)
+			continue;
 		t0 = now_s();
-		fail += populate(&S.d.v, S.bg, live);
-		populate_s[li][2] = now_s() - t0;
+		fail_ring[p] = populate(vring_of(p), S.bg, live);
+		populate_s[li][p] = now_s() - t0;
 	}
 	S.bg = live;
-	counters(&vs0, &us0, &ds0);
-	tap_check(&S.tap, !fail && vs0.mappings == live && us0.mappings == live,
+	counters(vs0, &us0);
+	tap_check(&S.tap, !fail_ring[P_VHOST] && !fail_ring[P_USER] &&
+		  vs0[P_VHOST].mappings == live && us0.mappings == live,
 		  "L=%lu: background mappings live in the kernel (%llu) and the userspace model (%llu); "
-		  "populated in %.1f s (a), %.1f s (b)", live, (unsigned long long)vs0.mappings,
-		  (unsigned long long)us0.mappings, populate_s[li][0], populate_s[li][1]);
-	if (np > P_PREPIN)
-		tap_check(&S.tap, !fail && ds0.mappings == live && !ds0.pinned_pages,
-			  "L=%lu: background mappings live in (d) (%llu), none pinned a page; "
-			  "populated in %.1f s", live, (unsigned long long)ds0.mappings,
-			  populate_s[li][2]);
+		  "populated in %.1f s (a), %.1f s (b)", live,
+		  (unsigned long long)vs0[P_VHOST].mappings, (unsigned long long)us0.mappings,
+		  populate_s[li][P_VHOST], populate_s[li][P_USER]);
+	for (k = 0; k < np; k++) {
+		p = run[k];
+		if (p == P_PREPIN || p == P_POLL)
+			tap_check(&S.tap, !fail_ring[p] && vs0[p].mappings == live &&
+				  !vs0[p].pinned_pages,
+				  "L=%lu: background mappings live in %.3s (%llu), none pinned a page; "
+				  "populated in %.1f s", live, path_label[p],
+				  (unsigned long long)vs0[p].mappings, populate_s[li][p]);
+	}
 
 	rbuf = calloc(opt.iters, sizeof(double));
-	for (p = 0; p < (int)np; p++) {
+	for (k = 0; k < np; k++) {
+		p = run[k];
 		round_med[li][p] = calloc(opt.rounds, sizeof(double));
-		for (k = 0; k < NO; k++)
-			samples[li][p][k] = calloc(n, sizeof(double));
+		for (i = 0; i < NO; i++)
+			samples[li][p][i] = calloc(n, sizeof(double));
 		nsamples[li][p] = 0;
 		failures[li][p] = 0;
 	}
-	counters(&vs0, &us0, &ds0);
+	counters(vs0, &us0);
+	if (on[P_POLL])
+		saved0 = S.vr[P_POLL].v.kicks_saved;
 	t0 = now_s();
 	for (r = 0; r < opt.rounds; r++) {
 		for (k = 0; k < np; k++) {
-			p = (r + k) % np;	/* abc, bca, cab, ... (abcd, bcda, ...) */
+			p = run[(r + k) % np];	/* abc, bca, cab, ... (abcde, bcdea, ...) */
 			for (i = 0; i < opt.warmup; i++)
 				failures[li][p] += !round_trip(p, &tm, &tu);
 			for (i = 0; i < opt.iters; i++) {
@@ -728,14 +848,28 @@ static void measure(unsigned int li)
 		}
 	}
 	free(rbuf);
-	counters(&vs1, &us1, &ds1);
+	counters(vs1, &us1);
 	maps = opt.rounds * (opt.warmup + opt.iters);
 	unmaps = maps;
 	tap_diag("L=%lu: %u rounds of %u+%u round trips per path in %.1f s", live, opt.rounds,
 		 opt.warmup, opt.iters, now_s() - t0);
-	check_vhost(P_VHOST, li, maps, &vs0, &vs1);
-	if (np > P_PREPIN)
-		check_vhost(P_PREPIN, li, maps, &ds0, &ds1);
+	for (k = 0; k < np; k++) {
+		p = run[k];
+		if (!is_vhost(p))
+			continue;
+		vcount[li][p].requests = vs1[p].requests[VIRTIO_IOMMU_T_MAP] -
+					 vs0[p].requests[VIRTIO_IOMMU_T_MAP] +
+					 vs1[p].requests[VIRTIO_IOMMU_T_UNMAP] -
+					 vs0[p].requests[VIRTIO_IOMMU_T_UNMAP];
+		vcount[li][p].kicks = vs1[p].kicks - vs0[p].kicks;
+		vcount[li][p].polled = vs1[p].polled - vs0[p].polled;
+		if (p == P_POLL)
+			vcount[li][p].kicks_saved = S.vr[p].v.kicks_saved - saved0;
+		check_vhost(p, li, maps, &vs0[p], &vs1[p]);
+		clean = clean && vs1[p].requests[0] == vs0[p].requests[0] && !vs1[p].bad_chains;
+	}
+	if (on[P_POLL])
+		check_poll(li);
 	tap_check(&S.tap, !failures[li][P_USER] &&
 		  us1.requests[VIRTIO_IOMMU_T_MAP] - us0.requests[VIRTIO_IOMMU_T_MAP] == maps &&
 		  us1.requests[VIRTIO_IOMMU_T_UNMAP] - us0.requests[VIRTIO_IOMMU_T_UNMAP] == unmaps &&
@@ -747,37 +881,41 @@ static void measure(unsigned int li)
 	tap_check(&S.tap, !failures[li][P_DIRECT],
 		  "L=%lu (c): %llu MAP_DMA + %llu UNMAP_DMA of 4096 bytes "
 		  "succeeded", live, (unsigned long long)maps, (unsigned long long)unmaps);
-	tap_check(&S.tap,
-		  vs1.requests[0] == vs0.requests[0] && us1.bad_chains == 0 && !vs1.bad_chains &&
-		  ds1.requests[0] == ds0.requests[0] && !ds1.bad_chains,
+	tap_check(&S.tap, clean && us1.bad_chains == 0,
 		  "L=%lu: no dropped requests or malformed chains", live);
-	for (p = 0; p < (int)np; p++) {
-		struct summary s = summarize(samples[li][p][O_PAIR], nsamples[li][p]);
+	for (k = 0; k < np; k++) {
+		struct summary s;
 
-		tap_diag("L=%-6lu %-30s MAP+UNMAP median %8.1f us (p10 %.1f, p90 %.1f)", live,
+		p = run[k];
+		s = summarize(samples[li][p][O_PAIR], nsamples[li][p]);
+		tap_diag("L=%-6lu %-42s MAP+UNMAP median %8.1f us (p10 %.1f, p90 %.1f)", live,
 			 path_label[p], s.median, s.p10, s.p90);
 	}
 }
 
 /*
- * One UNMAP request over the whole background range, timed, for (a), (b)
- * and (d).  Waited for up to 5 minutes (vq_run() gives up after 10 s): (b)
+ * One UNMAP request over the whole background range, timed, for each ring
+ * path.  Waited for up to 5 minutes (vq_run() gives up after 10 s): (b)
  * issues one UNMAP_DMA per mapping.
  */
 static void bulk_unmap(double *bulk_s)
 {
-	static const int paths[] = { P_VHOST, P_USER, P_PREPIN };
 	struct virtio_iommu_req_unmap q;
-	unsigned int i;
+	unsigned int k;
 
-	for (i = 0; i < sizeof(paths) / sizeof(paths[0]) && paths[i] < (int)np; i++) {
-		int p = paths[i];
+	for (k = 0; k < np; k++) {
+		int p = run[k];
 		struct vdev *v = vring_of(p);
 		struct vring_desc *d = v->vq[0].desc;
-		uint64_t out = scratch_alloc(v, sizeof(q)), in = scratch_alloc(v, 4);
-		double t0 = now_s();
+		uint64_t out, in;
 		uint8_t st = 0xff;
+		double t0;
 
+		if (p == P_DIRECT)
+			continue;
+		out = scratch_alloc(v, sizeof(q));
+		in = scratch_alloc(v, 4);
+		t0 = now_s();
 		mk_unmap(&q, DOM, BG_IOVA, BG_IOVA + S.bg * PAGE - 1);
 		memcpy(hva(v, out), &q, RO_LEN(q));
 		memset(hva(v, in), 0xee, 4);
@@ -785,7 +923,9 @@ static void bulk_unmap(double *bulk_s)
 					    .flags = VRING_DESC_F_NEXT, .next = 1 };
 		d[1] = (struct vring_desc){ .addr = in, .len = 4, .flags = VRING_DESC_F_WRITE };
 		vq_push(v, 0, 0);
-		vq_kick(v, 0);
+		/* (e) kicks only when asked, as in vq_run(). */
+		if (!v->kick_if_asked || vq_kick_wanted(v, 0))
+			vq_kick(v, 0);
 		if (vq_wait(v, 0, 1, 300000) == 1 && vq_pop(v, 0).len == 4)
 			st = *(uint8_t *)hva(v, in);
 
@@ -798,39 +938,53 @@ static void bulk_unmap(double *bulk_s)
 
 int main(int argc, char **argv)
 {
-	struct vhost_iommu_stats vs, ds;
+	struct vhost_iommu_stats vs[NP];
 	struct ub_stats us;
 	double bulk_s[NP] = { 0 };
-	unsigned int li;
+	const char *bdf[4];
+	unsigned int li, k, nb = 2;
+	bool left = false;
 	long lck0;
 	int p;
 
 	if (argc < 3 || !strcmp(argv[1], argv[2])) {
 		fprintf(stderr, "usage: %s VHOST_BDF TYPE1_BDF (two different edu devices) "
 			"[--live 1,1000,100000] [--iters N] [--rounds R] [--warmup W] [--placement same|split|none] "
-			"[--prepin PREPIN_BDF (a third edu)] [--json FILE]\n", argv[0]);
+			"[--prepin PREPIN_BDF (another edu)] [--poll POLL_BDF (another edu)] "
+			"[--json FILE]\n", argv[0]);
 		return 2;
 	}
 	parse_args(argc, argv);
-	if (opt.prepin_bdf && (!strcmp(opt.prepin_bdf, argv[1]) || !strcmp(opt.prepin_bdf, argv[2]))) {
-		fprintf(stderr, "--prepin needs a third edu device, not %s\n", opt.prepin_bdf);
-		return 2;
-	}
+	/* Each path its own edu: a group can be in one container only. */
+	bdf[0] = argv[1];
+	bdf[1] = argv[2];
+	if (opt.prepin_bdf)
+		bdf[nb++] = opt.prepin_bdf;
+	if (opt.poll_bdf)
+		bdf[nb++] = opt.poll_bdf;
+	for (k = 2; k < nb; k++)
+		for (li = 0; li < k; li++)
+			if (!strcmp(bdf[k], bdf[li])) {
+				fprintf(stderr, "--%s needs an edu device of its own, not %s\n",
+					bdf[k] == opt.poll_bdf ? "poll" : "prepin", bdf[k]);
+				return 2;
+			}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	lck0 = vmlck_kb();
-	tap_diag("(a) edu %s, (b)(c) edu %s%s%s; live %lu..%lu; %u rounds x (%u warm-up + %u) per path",
+	tap_diag("(a) edu %s, (b)(c) edu %s%s%s%s%s; live %lu..%lu; %u rounds x (%u warm-up + %u) per path",
 		 argv[1], argv[2], opt.prepin_bdf ? ", (d) edu " : "",
-		 opt.prepin_bdf ? opt.prepin_bdf : "", opt.live[0],
+		 opt.prepin_bdf ? opt.prepin_bdf : "", opt.poll_bdf ? ", (e) edu " : "",
+		 opt.poll_bdf ? opt.poll_bdf : "", opt.live[0],
 		 opt.live[opt.nr_live ? opt.nr_live - 1 : 0], opt.rounds, opt.warmup, opt.iters);
 	setup(argv[1], argv[2]);
 	place();
 	wakeup_floor();
 
 	/* Before anything is measured: each path's mappings carry real DMA. */
-	for (p = 0; p < (int)np; p++)
-		tap_check(&S.tap, dma_check(p),
+	for (k = 0; k < np; k++)
+		tap_check(&S.tap, dma_check(run[k]),
 			  "%s: edu DMA through the mapped IOVAs copies %u bytes "
-			  "from page to page", path_label[p], EDU_DMA_LEN);
+			  "from page to page", path_label[run[k]], EDU_DMA_LEN);
 
 	for (li = 0; li < opt.nr_live; li++)
 		measure(li);
@@ -838,34 +992,40 @@ int main(int argc, char **argv)
 	write_json(argv[1], argv[2], bulk_s);
 	tap_check(&S.tap, access(opt.json, R_OK) == 0, "results written to %s", opt.json);
 
-	counters(&vs, &us, &ds);
-	if (np > P_PREPIN)
-		tap_diag("(d) vhost stats: MAP %llu UNMAP %llu, live %llu, RAM pinned once %llu pages, "
-			 "pinned per MAP %llu, IOTLB syncs %llu",
-			 (unsigned long long)ds.requests[VIRTIO_IOMMU_T_MAP],
-			 (unsigned long long)ds.requests[VIRTIO_IOMMU_T_UNMAP],
-			 (unsigned long long)ds.mappings, (unsigned long long)ds.ram_pinned_pages,
-			 (unsigned long long)ds.pinned_pages, (unsigned long long)ds.iotlb_syncs);
+	counters(vs, &us);
+	for (p = P_PREPIN; p <= P_POLL; p++)
+		if (on[p])
+			tap_diag("%.3s vhost stats: MAP %llu UNMAP %llu, live %llu, RAM pinned once "
+				 "%llu pages, pinned per MAP %llu, IOTLB syncs %llu, kicks %llu, "
+				 "polled %llu", path_label[p],
+				 (unsigned long long)vs[p].requests[VIRTIO_IOMMU_T_MAP],
+				 (unsigned long long)vs[p].requests[VIRTIO_IOMMU_T_UNMAP],
+				 (unsigned long long)vs[p].mappings,
+				 (unsigned long long)vs[p].ram_pinned_pages,
+				 (unsigned long long)vs[p].pinned_pages,
+				 (unsigned long long)vs[p].iotlb_syncs,
+				 (unsigned long long)vs[p].kicks, (unsigned long long)vs[p].polled);
 	tap_diag("vhost stats: MAP %llu UNMAP %llu ATTACH %llu, live %llu; userspace: MAP %llu "
 		 "UNMAP %llu, type1 MAP_DMA %llu UNMAP_DMA %llu errors %llu",
-		 (unsigned long long)vs.requests[VIRTIO_IOMMU_T_MAP],
-		 (unsigned long long)vs.requests[VIRTIO_IOMMU_T_UNMAP],
-		 (unsigned long long)vs.requests[VIRTIO_IOMMU_T_ATTACH],
-		 (unsigned long long)vs.mappings,
+		 (unsigned long long)vs[P_VHOST].requests[VIRTIO_IOMMU_T_MAP],
+		 (unsigned long long)vs[P_VHOST].requests[VIRTIO_IOMMU_T_UNMAP],
+		 (unsigned long long)vs[P_VHOST].requests[VIRTIO_IOMMU_T_ATTACH],
+		 (unsigned long long)vs[P_VHOST].mappings,
 		 (unsigned long long)us.requests[VIRTIO_IOMMU_T_MAP],
 		 (unsigned long long)us.requests[VIRTIO_IOMMU_T_UNMAP],
 		 (unsigned long long)us.map_dma, (unsigned long long)us.unmap_dma,
 		 (unsigned long long)us.dma_errors);
+	for (p = 0; p < NP; p++)
+		left = left || vs[p].mappings;	/* zeros for the paths not run */
 	tap_check(&S.tap,
-		  !vs.mappings && !us.mappings && !ds.mappings && us.map_dma == us.unmap_dma &&
-		  !us.dma_errors,
+		  !left && !us.mappings && us.map_dma == us.unmap_dma && !us.dma_errors,
 		  "nothing left mapped; every type1 MAP_DMA of (b) was undone by an UNMAP_DMA");
 	ub_stop(S.ub);
 	vdev_close(&S.b);
 	vfio_close(&S.t);
-	rig_close(&S.a);
-	if (np > P_PREPIN)
-		rig_close(&S.d);
+	for (p = 0; p < NP; p++)
+		if (on[p] && is_vhost(p))
+			rig_close(&S.vr[p]);
 	tap_check(&S.tap, vmlck_kb() == lck0, "VmLck back to its baseline %ld kB", lck0);
 	return tap_done(&S.tap);
 }

@@ -59,6 +59,17 @@ static inline long pviommu_compat_pin_user_pages_remote(struct mm_struct *mm,
 #endif
 }
 
+/*
+ * Whether work is queued behind the running one: per worker since 6.5
+ * (vhost_vq_has_work()), per device before.  A macro: struct
+ * vhost_virtqueue is drivers/vhost's private type.
+ */
+#if PVIOMMU_COMPAT_SINCE(6, 5)
+#define pviommu_compat_vq_has_work(vq)	vhost_vq_has_work(vq)
+#else
+#define pviommu_compat_vq_has_work(vq)	vhost_has_work((vq)->dev)
+#endif
+
 /**
  * pviommu_compat_paging_domain_alloc() - a new UNMANAGED domain for a device
  * @dev: a device of the IOMMU the domain is for

@@ -497,9 +497,17 @@ static u8 map_prepinned(struct vhost_iommu *vi, struct vhost_iommu_domain *vd,
 	u64 size = viommu_model_mapping_size(mapping);
 	u8 status;
 
-	if (!vhost_iommu_gpa_covered(vi->vqs[VHOST_IOMMU_VQ_REQ].umem, mapping->phys,
-				     mapping->phys + size - 1, prot & IOMMU_WRITE))
+	struct vhost_iotlb *umem = vi->vqs[VHOST_IOMMU_VQ_REQ].umem;
+
+	if (!vhost_iommu_gpa_covered(umem, mapping->phys, mapping->phys + size - 1,
+				     prot & IOMMU_WRITE))
 		return VIRTIO_IOMMU_S_FAULT;
+	/*
+	 * vhost installs a new table before the ioctl returns to us to pin it:
+	 * map with the RAM of the table the request was checked against.
+	 */
+	if (!vi->ram || vi->ram->umem != umem)
+		vhost_iommu_ram_refresh(vi);
 	/* The memory table could not be pinned (memlock limit, memory). */
 	if (!vi->ram)
 		return VIRTIO_IOMMU_S_NOMEM;
@@ -591,6 +599,16 @@ static size_t unmap_range(struct vhost_iommu *vi, struct iommu_domain *hd,
 		vi->iotlb_syncs++;
 		return iommu_unmap(hd, iova, size);
 	}
+	/*
+	 * The driver syncs a gather by itself before it takes a range disjoint
+	 * from it or of another size, and frees the page tables this unmap
+	 * gathers with the old range's: flush first, and nothing of this
+	 * range is freed before its own flush.
+	 */
+	if (b->hd == hd && b->gather.pgsize &&
+	    (b->gather.pgsize != size ||
+	     iommu_iotlb_gather_is_disjoint(&b->gather, iova, size)))
+		vhost_iommu_unmap_flush(vi);
 	/* A gather is for one domain. */
 	if (b->hd != hd) {
 		vhost_iommu_unmap_flush(vi);

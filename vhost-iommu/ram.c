@@ -83,13 +83,15 @@ void vhost_iommu_pin_move(struct vhost_iommu_pin *to, struct vhost_iommu_pin *fr
  * @write: whether the device may write
  *
  * Return: whether [gpa, last] is covered with page-aligned host addresses
- * and the right permission.
+ * and the right permission; false if there is no table.
  */
 bool vhost_iommu_gpa_covered(struct vhost_iotlb *umem, u64 gpa, u64 last, bool write)
 {
 	struct vhost_iotlb_map *map;
 	u64 cur = gpa;
 
+	if (!umem)
+		return false;
 	for (;;) {
 		map = vhost_iotlb_itree_first(umem, cur, cur);
 		if (!map || !(map->perm & VHOST_MAP_RO) ||
@@ -118,8 +120,8 @@ bool vhost_iommu_gpa_covered(struct vhost_iotlb *umem, u64 gpa, u64 last, bool w
  * VFIO type1 does, and pins with FOLL_LONGTERM in the owner's mm.
  *
  * Return: VIRTIO_IOMMU_S_OK; S_FAULT if the range is not all guest RAM;
- * S_NOMEM if the limit is reached or pinning fails.  Nothing is held on
- * failure.
+ * S_NOMEM if the limit is reached, pinning fails, or the range is too large
+ * for one page array (1 TiB with 4 KiB pages).  Nothing is held on failure.
  */
 u8 vhost_iommu_pin_gpa(struct vhost_iommu *vi, u64 gpa, unsigned long npages,
 		       bool write, struct vhost_iommu_pin *pin)
@@ -136,6 +138,9 @@ u8 vhost_iommu_pin_gpa(struct vhost_iommu *vi, u64 gpa, unsigned long npages,
 	memset(pin, 0, sizeof(*pin));
 	if (!umem || !mm || !vhost_iommu_gpa_covered(umem, gpa, last, write))
 		return VIRTIO_IOMMU_S_FAULT;
+	/* kvmalloc() refuses, with a WARN, an array of INT_MAX bytes or more. */
+	if (npages > INT_MAX / sizeof(*pin->pages))
+		return VIRTIO_IOMMU_S_NOMEM;
 	if (!mmget_not_zero(mm))
 		return VIRTIO_IOMMU_S_FAULT;
 	if (account(vi, mm, npages, true))
@@ -284,6 +289,7 @@ struct vhost_iommu_ram *vhost_iommu_ram_build(struct vhost_iommu *vi,
 	if (!ram)
 		return NULL;
 	ram->users = 1;
+	ram->umem = umem;
 	list_for_each_entry(map, &umem->list, link) {
 		u64 start = PAGE_ALIGN(map->start);
 		u64 end = (map->last + 1) & PAGE_MASK;	/* 0: top of space */
@@ -366,35 +372,59 @@ struct page **vhost_iommu_ram_pages(const struct vhost_iommu_ram *ram, u64 gpa,
 	return NULL;
 }
 
+/* Does @ram hold every region of @old (so that @old pins nothing more)? */
+static bool ram_has_all(const struct vhost_iommu_ram *ram,
+			const struct vhost_iommu_ram *old)
+{
+	unsigned int i, j;
+
+	if (!ram)
+		return false;
+	for (i = 0; i < old->nr; i++) {
+		for (j = 0; j < ram->nr && ram->regions[j] != old->regions[i]; j++)
+			;
+		if (j == ram->nr)
+			return false;
+	}
+	return true;
+}
+
 /**
  * vhost_iommu_ram_refresh() - pin the memory table for VHOST_IOMMU_OPT_PREPIN
  * @vi: the device
  *
  * After the memory table or the option changed: with the option, vi->ram
  * becomes the table's pinned RAM, sharing the unchanged regions of the one
- * it replaces (or of the identity domain's); without it, vi->ram goes.
- * Mappings do not say which RAM they map, so while any lives, the RAM it
- * replaces stays pinned on vi->retired (vhost_iommu_ram_retire()).
+ * it replaces (or of the identity domain's, or of a retired one); without
+ * it, vi->ram goes.  Nothing to do if vi->ram is the current table's
+ * already (the worker may have refreshed it first, see map_prepinned()).
+ * Mappings do not say which RAM they map, so while any lives, a RAM
+ * replaced with regions of its own stays pinned on vi->retired
+ * (vhost_iommu_ram_retire()).
  *
  * Return: 0, or -ENOMEM if the table could not be pinned (memlock limit,
  * memory); MAPs then get VIRTIO_IOMMU_S_NOMEM until a table is pinned.
  */
 int vhost_iommu_ram_refresh(struct vhost_iommu *vi)
 {
-	struct vhost_iommu_ram *old = vi->ram;
+	struct vhost_iotlb *umem = vi->vqs[VHOST_IOMMU_VQ_REQ].umem;
+	struct vhost_iommu_ram *old = vi->ram, *base;
 
 	lockdep_assert_held(vhost_iommu_lock(vi));
+	if (vi->prepin && old && old->umem == umem)
+		return 0;
 	vi->ram = NULL;
-	if (vi->prepin)
-		vi->ram = vhost_iommu_ram_build(vi, old ? old :
-						vi->identity ? vi->identity->ram : NULL);
-	if (old && vi->pv.stats.mappings) {
+	if (vi->prepin) {
+		base = old ? old : vi->identity ? vi->identity->ram : vi->retired;
+		vi->ram = vhost_iommu_ram_build(vi, base);
+	}
+	if (old && vi->pv.stats.mappings && !ram_has_all(vi->ram, old)) {
 		old->next_retired = vi->retired;
 		vi->retired = old;
 	} else {
 		vhost_iommu_ram_put(vi, old);
 	}
-	if (vi->prepin && !vi->ram && vi->vqs[VHOST_IOMMU_VQ_REQ].umem && vi->dev.mm)
+	if (vi->prepin && !vi->ram && umem && vi->dev.mm)
 		return -ENOMEM;
 	return 0;
 }

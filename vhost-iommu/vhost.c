@@ -57,6 +57,13 @@
 #define VHOST_IOMMU_REQ_WEIGHT		256
 #define VHOST_IOMMU_PAGE_WEIGHT		4096
 
+/*
+ * The longest busy poll after a request whatever the VMM asked for, and the
+ * most one pass polls in all: the queue's mutex is held while polling, and
+ * ioctls that need it wait.
+ */
+#define VHOST_IOMMU_POLL_MAX_US		10000
+
 #define VHOST_IOMMU_DEV_FEATURES ((1ULL << VIRTIO_IOMMU_F_INPUT_RANGE) |	\
 				  (1ULL << VIRTIO_IOMMU_F_DOMAIN_RANGE) |	\
 				  (1ULL << VIRTIO_IOMMU_F_MAP_UNMAP) |		\
@@ -83,13 +90,20 @@ static struct dentry *vhost_iommu_debugfs;
  * Completions of a pass wait in vq->heads until req_publish(): an UNMAP is
  * complete only once the IOTLB flush of its batch is done.
  */
+static int req_publish(struct vhost_iommu *vi, struct vhost_virtqueue *vq);
+
+/*
+ * vhost_add_used_n() writes at most a ring's worth in one go: a guest that
+ * reposts heads early can make a pass complete more than vq->num.
+ */
 static void req_done(struct vhost_iommu *vi, struct vhost_virtqueue *vq,
 		     unsigned int head, size_t len)
 {
 	lockdep_assert_held(&vq->mutex);
 	vq->heads[vi->nr_done].id = cpu_to_vhost32(vq, head);
 	vq->heads[vi->nr_done].len = cpu_to_vhost32(vq, len);
-	vi->nr_done++;
+	if (++vi->nr_done == vq->num)
+		req_publish(vi, vq);
 }
 
 /* Flush the batched UNMAPs, then publish the pass's completions. */
@@ -218,14 +232,16 @@ static bool owner_waits_here(struct vhost_iommu *vi)
 
 /*
  * Busy-poll the empty request queue, notifications off, for
- * vq->busyloop_timeout microseconds (VHOST_SET_VRING_BUSYLOOP_TIMEOUT; 0:
- * never), after publishing what the guest waits for.  Polling stops when
- * the scheduler wants the CPU back (need_resched()), a signal is pending,
- * or a thread of the owner waits for this CPU: on a CPU shared with the
- * guest's vCPU, the guest needs it to make its next request.  Return:
- * whether a request came.
+ * vq->busyloop_timeout microseconds (VHOST_SET_VRING_BUSYLOOP_TIMEOUT, at
+ * most VHOST_IOMMU_POLL_MAX_US; 0: never) and not past @pass_end, after
+ * publishing what the guest waits for.  Polling stops when the scheduler wants the CPU back
+ * (need_resched()), a signal is pending, other work waits for the worker (a
+ * flush: STOP, release), or a thread of the owner waits for this CPU: on a
+ * CPU shared with the guest's vCPU, the guest needs it to make its next
+ * request.  Return: whether a request came.
  */
-static bool poll_avail(struct vhost_iommu *vi, struct vhost_virtqueue *vq)
+static bool poll_avail(struct vhost_iommu *vi, struct vhost_virtqueue *vq,
+		       u64 pass_end)
 {
 	u64 end;
 
@@ -234,10 +250,13 @@ static bool poll_avail(struct vhost_iommu *vi, struct vhost_virtqueue *vq)
 		return false;
 	if (req_publish(vi, vq))
 		return false;
-	end = local_clock() + (u64)vq->busyloop_timeout * NSEC_PER_USEC;
+	end = local_clock() + (u64)min_t(u32, vq->busyloop_timeout, VHOST_IOMMU_POLL_MAX_US) *
+			      NSEC_PER_USEC;
+	end = min(end, pass_end);
 	while (vhost_vq_avail_empty(&vi->dev, vq)) {
 		if (need_resched() || signal_pending(current) ||
-		    owner_waits_here(vi) || local_clock() >= end)
+		    pviommu_compat_vq_has_work(vq) || owner_waits_here(vi) ||
+		    local_clock() >= end)
 			return false;
 		cpu_relax();
 	}
@@ -251,6 +270,7 @@ static void handle_req_kick(struct vhost_work *work)
 	struct vhost_iommu *vi = container_of(vq->dev, struct vhost_iommu, dev);
 	bool yield = false, polled = false;
 	unsigned long start;
+	u64 pass_end;
 	unsigned int out, in;
 	int head, reqs = 0;
 
@@ -260,6 +280,7 @@ static void handle_req_kick(struct vhost_work *work)
 		goto out;
 	vi->kicks += !vi->requeued;
 	start = vi->work_pages;
+	pass_end = local_clock() + VHOST_IOMMU_POLL_MAX_US * NSEC_PER_USEC;
 	vi->batch.open = true;
 	vhost_disable_notify(&vi->dev, vq);
 	do {
@@ -271,7 +292,7 @@ static void handle_req_kick(struct vhost_work *work)
 			continue;
 		}
 		if (head == vq->num) {
-			if (poll_avail(vi, vq)) {
+			if (poll_avail(vi, vq, pass_end)) {
 				polled = true;
 				continue;
 			}
@@ -748,6 +769,11 @@ static int vhost_iommu_set_options(struct vhost_iommu *vi, void __user *argp)
 	} else if (vi->prepin != !!(opt.flags & VHOST_IOMMU_OPT_PREPIN)) {
 		vi->prepin = opt.flags & VHOST_IOMMU_OPT_PREPIN;
 		ret = ram_changed(vi);
+		/* Guest RAM could not be pinned: the option is not set. */
+		if (ret == -ENOMEM && vi->prepin) {
+			vi->prepin = false;
+			ram_changed(vi);
+		}
 	}
 	owner_unlock(vi);
 	return ret;

@@ -90,6 +90,8 @@ struct vhost_iommu_ram_region {
 struct vhost_iommu_ram {
 	unsigned long users;		/* vi->ram, vi->retired, identity */
 	unsigned long npages;		/* of all regions */
+	/* The table it was pinned for: only compared, it may be gone */
+	const struct vhost_iotlb *umem;
 	struct vhost_iommu_ram *next_retired;	/* on vi->retired */
 	unsigned int nr;
 	struct vhost_iommu_ram_region *regions[];

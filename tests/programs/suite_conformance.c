@@ -6,7 +6,8 @@
  * types and short buffers get used_len 0, the tail's place), the status of
  * every malformed ATTACH/DETACH/MAP/UNMAP, the PROBE properties (one MSI
  * region, zero fill, short buffer), and the domains' lifetimes (move,
- * destroy, reuse, reset, bypass domains).  One fixture.
+ * destroy, reuse, reset, bypass domains).  A fixture for each way of
+ * holding guest pages (rig_modes).
  */
 #define _GNU_SOURCE
 #include <endian.h>
@@ -231,17 +232,20 @@ static void t_domains(struct tap *t, struct rig *g)
 void suite_conformance(const struct suite_env *e)
 {
 	struct tap *t = e->t;
+	unsigned int i;
 	struct rig g;
 
-	rig_open_or_bail(t, &g, e->ram, e->bdf, NULL);
-	tap_diag("suite: conformance");
-	tap_check(t, v_attach(&g.v, 1, g.ep, 0) == OK, "ATTACH endpoint to domain 1");
-	t_unmap_examples(t, &g);
-	tap_check(t, v_detach(&g.v, 1, g.ep) == OK, "DETACH endpoint from domain 1");
-	t_framing(t, &g);
-	t_statuses(t, &g);
-	t_probe(t, &g);
-	t_domains(t, &g);
-	rig_close(&g);
+	for (i = 0; i < RIG_NR_MODES; i++) {
+		rig_open_or_bail(t, &g, e->ram, e->bdf, &rig_modes[i]);
+		tap_diag("suite: conformance, %s", rig_mode_name(&rig_modes[i]));
+		tap_check(t, v_attach(&g.v, 1, g.ep, 0) == OK, "ATTACH endpoint to domain 1");
+		t_unmap_examples(t, &g);
+		tap_check(t, v_detach(&g.v, 1, g.ep) == OK, "DETACH endpoint from domain 1");
+		t_framing(t, &g);
+		t_statuses(t, &g);
+		t_probe(t, &g);
+		t_domains(t, &g);
+		rig_close(&g);
+	}
 }
 

@@ -6,8 +6,8 @@
  * (bypass 0), that a mapped page is reached and only it, that UNMAP,
  * DETACH and VHOST_IOMMU_RESET cut the device off, that a READ-only
  * mapping can be read but not written, and that config.bypass and an
- * ATTACH_F_BYPASS domain give the identity.  One fixture; suite_fast runs
- * the same checks on its own fixtures (dma_truth()).
+ * ATTACH_F_BYPASS domain give the identity.  A fixture for each way of
+ * holding guest pages (rig_modes: pinned per MAP, pre-pinned).
  */
 #define _GNU_SOURCE
 #include <string.h>
@@ -16,7 +16,7 @@
 #include "edu.h"
 #include "suites.h"
 
-void dma_truth(struct tap *t, struct rig *g)
+static void t_dma(struct tap *t, struct rig *g)
 {
 	volatile uint8_t *bar0 = g->f.bar0;
 	uint8_t *a = hva(&g->v, GPA_A), *b = hva(&g->v, GPA_B);
@@ -116,9 +116,13 @@ void dma_truth(struct tap *t, struct rig *g)
 
 void suite_dma(const struct suite_env *e)
 {
+	unsigned int i;
 	struct rig g;
 
-	rig_open_or_bail(e->t, &g, e->ram, e->bdf, NULL);
-	dma_truth(e->t, &g);
-	rig_close(&g);
+	for (i = 0; i < RIG_NR_MODES; i++) {
+		tap_diag("suite: dma, %s", rig_mode_name(&rig_modes[i]));
+		rig_open_or_bail(e->t, &g, e->ram, e->bdf, &rig_modes[i]);
+		t_dma(e->t, &g);
+		rig_close(&g);
+	}
 }

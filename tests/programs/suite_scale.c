@@ -34,9 +34,11 @@ static long slab_kb(void)
 	return kb;
 }
 
-static void t_scale(struct tap *t, struct rig *g, unsigned long count, bool prepin)
+static void t_scale(struct tap *t, struct rig *g, unsigned long count,
+		    const struct rig_opts *o)
 {
-	const char *mode = prepin ? "prepin" : "pin per MAP";
+	bool prepin = o->options & VHOST_IOMMU_OPT_PREPIN;
+	const char *mode = rig_mode_name(o);
 	struct vhost_iommu_stats st;
 	struct vdev *v = &g->v;
 	long lck0 = vmlck_kb(), slab0;
@@ -77,13 +79,12 @@ static void t_scale(struct tap *t, struct rig *g, unsigned long count, bool prep
 
 void suite_scale(const struct suite_env *e)
 {
-	static const struct rig_opts prepin = { .options = VHOST_IOMMU_OPT_PREPIN };
+	unsigned int i;
 	struct rig g;
 
-	rig_open_or_bail(e->t, &g, e->ram, e->bdf, NULL);
-	t_scale(e->t, &g, e->scale, false);
-	rig_close(&g);
-	rig_open_or_bail(e->t, &g, e->ram, e->bdf, &prepin);
-	t_scale(e->t, &g, e->scale, true);
-	rig_close(&g);
+	for (i = 0; i < RIG_NR_MODES; i++) {
+		rig_open_or_bail(e->t, &g, e->ram, e->bdf, &rig_modes[i]);
+		t_scale(e->t, &g, e->scale, &rig_modes[i]);
+		rig_close(&g);
+	}
 }

@@ -25,9 +25,6 @@ void suite_hostile(const struct suite_env *e);
 void suite_scale(const struct suite_env *e);
 void suite_fast(const struct suite_env *e);
 
-/* The DMA truth checks of suite_dma, on a started fixture. */
-void dma_truth(struct tap *t, struct rig *g);
-
 /* Two pages the DMA checks copy between, and where the domain maps them. */
 #define IOVA_A		0x100000ull
 #define IOVA_B		0x200000ull

@@ -193,7 +193,7 @@ static const unsigned long vhost_cmds[] = {
 	VHOST_SET_VRING_ENDIAN, VHOST_GET_VRING_ENDIAN, VHOST_SET_VRING_BUSYLOOP_TIMEOUT,
 	VHOST_IOMMU_SET_CONFIG, VHOST_IOMMU_SET_LIMITS, VHOST_IOMMU_ADD_ENDPOINT,
 	VHOST_IOMMU_SET_BYPASS, VHOST_IOMMU_START, VHOST_IOMMU_STOP,
-	VHOST_IOMMU_GET_STATS, VHOST_IOMMU_RESET,
+	VHOST_IOMMU_GET_STATS, VHOST_IOMMU_RESET, VHOST_IOMMU_SET_OPTIONS,
 };
 
 static const unsigned long vfio_cmds[] = {
@@ -270,6 +270,14 @@ static unsigned long make_arg(unsigned long cmd)
 		struct vhost_iommu_limits l = { rnd() % 16, rnd() % 1024 };
 
 		memcpy(argbuf, &l, sizeof(l));
+	} else if (cmd == VHOST_IOMMU_SET_OPTIONS) {
+		struct vhost_iommu_options o = {
+			.flags = rnd() % 3 ? rnd() % 2 * VHOST_IOMMU_OPT_PREPIN : rnd_u64_mostly_small(),
+		};
+
+		if (!(rnd() % 8))
+			o.reserved[rnd() % 3] = rnd();
+		memcpy(argbuf, &o, sizeof(o));
 	} else if (cmd == VHOST_IOMMU_ADD_ENDPOINT) {
 		struct vhost_iommu_endpoint_decl e = { (uint32_t)rnd() % 0x100,
 						       rnd() % 2 ? group_id : (uint32_t)rnd() % 64 };

@@ -8,6 +8,7 @@
 #include <linux/vfio.h>
 #include <linux/virtio_config.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,6 +250,8 @@ void vq_push(struct vdev *v, unsigned int q, uint16_t head)
 	struct vring_avail *a = v->vq[q].avail;
 
 	a->ring[v->vq[q].avail_idx % VQ_NUM] = head;
+	if (v->spin_wait)
+		a->flags |= VRING_AVAIL_F_NO_INTERRUPT;
 	MB();
 	v->vq[q].avail_idx++;
 	__atomic_store_n(&a->idx, v->vq[q].avail_idx, __ATOMIC_RELEASE);
@@ -279,8 +282,20 @@ unsigned int vq_wait(struct vdev *v, unsigned int q, unsigned int n, int ms)
 {
 	struct pollfd p = { .fd = v->call[q], .events = POLLIN };
 	double end = now_s() + ms / 1000.0;
+	unsigned int spins = 0;
 	uint64_t cnt;
 
+	/*
+	 * As viommu_sync_req(): look at the used index until it moves, no
+	 * sleep.  sched_yield() lets a device side on this CPU run, as the
+	 * host's scheduler preempts a spinning vCPU; alone on its CPU it
+	 * returns at once.  The clock is read every 64 looks.
+	 */
+	if (v->spin_wait) {
+		while (vq_pending(v, q) < n && (++spins % 64 || now_s() < end))
+			sched_yield();
+		return vq_pending(v, q);
+	}
 	while (vq_pending(v, q) < n) {
 		double left = end - now_s();
 
@@ -465,6 +480,16 @@ unsigned long map_pages(struct vdev *v, uint32_t dom, uint64_t iova,
 }
 
 /* ---- the fixture ----------------------------------------------------------- */
+
+const struct rig_opts rig_modes[RIG_NR_MODES] = {
+	{ .options = 0 },
+	{ .options = VHOST_IOMMU_OPT_PREPIN },
+};
+
+const char *rig_mode_name(const struct rig_opts *o)
+{
+	return o && (o->options & VHOST_IOMMU_OPT_PREPIN) ? "prepin" : "pin per MAP";
+}
 
 int rig_open(struct rig *g, uint8_t *ram, const char *bdf,
 	     const struct vhost_iommu_config *cfg, const struct rig_opts *o,

@@ -95,6 +95,13 @@ struct vdev {
 	/* vq_run() kicks only when the device wants it, and counts the rest */
 	bool kick_if_asked;
 	unsigned int kicks_saved;
+	/*
+	 * vq_wait() spins on the used index instead of sleeping on the call
+	 * eventfd, and vq_push() asks for no interrupts
+	 * (VRING_AVAIL_F_NO_INTERRUPT): Linux's virtio-iommu driver, whose
+	 * request queue has no callback and which spins in viommu_sync_req().
+	 */
+	bool spin_wait;
 };
 
 /* The configuration the suites use unless they say otherwise. */
@@ -147,7 +154,8 @@ bool vq_kick(struct vdev *v, unsigned int q);
 bool vq_kick_wanted(struct vdev *v, unsigned int q);
 /*
  * Wait until the device has used @n more buffers of queue @q (or @ms
- * passed).  Returns how many it used.
+ * passed): asleep on the call eventfd, or with spin_wait spinning on the
+ * used index, yielding the CPU between looks.  Returns how many it used.
  */
 unsigned int vq_wait(struct vdev *v, unsigned int q, unsigned int n, int ms);
 /* The next used element of queue @q (after vq_wait() said there is one). */
@@ -227,6 +235,12 @@ struct rig_opts {
 	uint64_t options;		/* VHOST_IOMMU_OPT_* */
 	uint8_t *huge;			/* the hugetlb region too, or NULL */
 };
+
+/* The ways a device can hold guest pages: per MAP, and pre-pinned. */
+#define RIG_NR_MODES	2
+extern const struct rig_opts rig_modes[RIG_NR_MODES];
+/* "pin per MAP" or "prepin". */
+const char *rig_mode_name(const struct rig_opts *o);
 
 /*
  * Everything up and started, set up as @o says (NULL: nothing more);

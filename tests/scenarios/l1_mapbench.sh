@@ -2,8 +2,11 @@
 # L1: the map/unmap microbenchmark (bench/README.md).  pviommu-mapbench
 # (bench/mapbench.c) times a guest-style 4 KiB MAP + UNMAP round trip over
 # (a) vhost_iommu.ko, (b) a userspace backend thread doing VFIO type1
-# ioctls, (c) direct type1 ioctls, with 1, 10^3 and 10^5 live mappings.
-# Two edu devices (qemu-args below): one for (a), one for (b) and (c).
+# ioctls, (c) direct type1 ioctls, (d) vhost_iommu.ko with guest RAM
+# pre-pinned (--prepin), (e) the same plus busy polling, its driver side
+# kicking only when asked and spinning for completions (--poll), with 1,
+# 10^3 and 10^5 live mappings.  Four edu devices (the rig's and the three
+# of qemu-args below), in this order: (a), (b) and (c), (d), (e).
 # The JSON results go to the console as "BENCH:" lines; the host hook
 # (on_host) puts them back together.
 #
@@ -12,15 +15,16 @@
 #   rig_mapbench_live=1,1000,100000   live mapping counts, ascending
 #   rig_mapbench_iters=N  rig_mapbench_rounds=R  rig_mapbench_warmup=W
 #   rig_mapbench_placements=same,split   one run per CPU placement of the
-#       driver and device threads: same|split|none (bench/README.md)
+#       driver and device threads: same|split|none (bench/README.md); (e)'s
+#       polling is checked in split only (in same it stands down by design)
 #
 #: level 1
-#: qemu-args -device edu
+#: qemu-args -device edu -device edu -device edu
 #: quick.append rig_mapbench_quick=1
 
 on_l1() {
 	if [ "${RIG_MAPBENCH_QUICK:-0}" = 1 ]; then
-		live=1,1000 iters=10 rounds=3 warmup=2 placements=same
+		live=1,1000 iters=10 rounds=3 warmup=2 placements=same,split
 	else
 		live=1,1000,100000 iters=100 rounds=20 warmup=10 placements=same,split
 	fi
@@ -32,11 +36,13 @@ on_l1() {
 
 	# shellcheck disable=SC2046 # one word per BDF
 	set -- $(pci_find 1234:11e8)
-	check "two edu devices (1234:11e8) found: $*" [ $# -ge 2 ] || exit 1
-	va=$1 tb=$2
+	check "four edu devices (1234:11e8) found: $*" [ $# -ge 4 ] || exit 1
+	va=$1 tb=$2 vd=$3 ve=$4
 	grp() { basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")"; }
-	check "edu $va (group $(grp "$va")) and $tb (group $(grp "$tb")) are in different IOMMU groups" \
-		[ "$(grp "$va")" != "$(grp "$tb")" ] || exit 1
+	groups="$(grp "$va") $(grp "$tb") $(grp "$vd") $(grp "$ve")"
+	# shellcheck disable=SC2086 # one word per group
+	check "edu $va $tb $vd $ve are in four different IOMMU groups ($groups)" \
+		[ "$(printf '%s\n' $groups | sort -u | wc -l)" -eq 4 ] || exit 1
 
 	# type1 refuses more than dma_entry_limit mappings per container (65535 by
 	# default): raise it above the largest live count.
@@ -47,8 +53,10 @@ on_l1() {
 	[ "$(cat $p 2>/dev/null)" -ge $limit ] 2>/dev/null || echo $limit >$p 2>/dev/null
 	check "vfio_iommu_type1 dma_entry_limit $(cat $p 2>/dev/null) covers $max live mappings" \
 		[ "$(cat $p 2>/dev/null)" -ge $limit ] || exit 1
-	check "edu $va bound to vfio-pci" vfio_bind "$va" || exit 1
-	check "edu $tb bound to vfio-pci" vfio_bind "$tb" || exit 1
+	check "edu $va bound to vfio-pci (a)" vfio_bind "$va" || exit 1
+	check "edu $tb bound to vfio-pci (b, c)" vfio_bind "$tb" || exit 1
+	check "edu $vd bound to vfio-pci (d: vhost-prepin)" vfio_bind "$vd" || exit 1
+	check "edu $ve bound to vfio-pci (e: vhost-poll)" vfio_bind "$ve" || exit 1
 	check "modprobe pviommu_proto vhost_iommu" sh -c "modprobe pviommu_proto && modprobe vhost_iommu" || {
 		dmesg | tail -n 20 | while IFS= read -r l; do diag "$l"; done
 		exit 1
@@ -58,7 +66,8 @@ on_l1() {
 		json=/tmp/mapbench-$pl.json
 		t0=$(uptime_s)
 		pviommu-mapbench "$va" "$tb" --live "$live" --iters "$iters" --rounds "$rounds" \
-			--warmup "$warmup" --placement "$pl" --json "$json" | tap_import "mapbench $pl: "
+			--warmup "$warmup" --placement "$pl" --prepin "$vd" --poll "$ve" \
+			--json "$json" | tap_import "mapbench $pl: "
 		fact "mapbench_${pl}_s" "$(since "$t0")"
 		diag "pviommu-mapbench --placement $pl ran $(since "$t0") s" \
 			"(live $live, $rounds rounds x ($warmup + $iters))"
@@ -80,7 +89,7 @@ on_l1() {
 # of the console (one per CPU placement) back together as mapbench.json next
 # to it, {"l0": ..., "runs": {"same": <pviommu-mapbench JSON>, ...}}, add what
 # only L0 knows (its QEMU command line: TCG or KVM; its load), and check that
-# each run is whole and has every (live, path) result.
+# each run is whole and has every (live, path) result, the five paths.
 on_host() {
 	dir=$(dirname "$RIG_CONSOLE")
 	out=$dir/mapbench.json
@@ -102,7 +111,8 @@ for line in open(console, errors="replace"):
         buf.append(line[len("BENCH:"):])
 for name, d in runs.items():
     got = {(r["live"], r["path"]) for r in d["results"] if r["pair_us"]["n"] > 0}
-    want = {(l, p) for l in d["params"]["live"] for p in ("vhost", "userspace", "direct")}
+    want = {(l, p) for l in d["params"]["live"]
+            for p in ("vhost", "userspace", "direct", "vhost-prepin", "vhost-poll")}
     if not want <= got:
         print("# %s: missing %s" % (name, sorted(want - got)))
         ok = False

@@ -94,8 +94,8 @@ struct vhost_iommu_endpoint_decl {
  * VHOST_IOMMU_OPT_PREPIN: pin all guest RAM of the memory table once, when
  * the table is set (and when the option is set on a device that has one),
  * charged once to the owner's locked_vm like VFIO type1 without a vIOMMU.
- * A MAP is then a translation and an iommu_map(), an UNMAP an
- * iommu_unmap(), with no pin or unpin per request.  Mappings keep the pages
+ * A MAP is then a translation and an iommu_map(), an UNMAP an unmap
+ * and a share of a batched IOTLB flush, with no pin or unpin per request.  Mappings keep the pages
  * they were made with across memory-table changes, until they are unmapped.
  *
  * Busy polling of the request queue is the standard
