@@ -548,9 +548,9 @@ static void open_vhost(int path, const char *bdf, const struct rig_opts *o, cons
 static void check_ram_pinned(int path)
 {
 	struct vhost_iommu_stats vs = { 0 };
+	bool ok = !vdev_stats(&S.vr[path].v, &vs);
 
-	tap_check(&S.tap, !vdev_stats(&S.vr[path].v, &vs) &&
-		  vs.ram_pinned_pages == GUEST_SIZE / PAGE && !vs.pinned_pages,
+	tap_check(&S.tap, ok && vs.ram_pinned_pages == GUEST_SIZE / PAGE && !vs.pinned_pages,
 		  "%.3s all its guest RAM pinned once (%llu pages), none per MAP",
 		  path_label[path], (unsigned long long)vs.ram_pinned_pages);
 }

@@ -10,9 +10,6 @@
  * mapping and nothing more.
  */
 #define _GNU_SOURCE
-#include <stdio.h>
-#include <string.h>
-
 #include "suites.h"
 
 /* IOVAs from 4 GiB up: far from the MSI window. */
@@ -21,17 +18,7 @@
 /* The kernel's slab memory in KiB (Slab: of /proc/meminfo), or -1. */
 static long slab_kb(void)
 {
-	char line[128];
-	long kb = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Slab: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
+	return proc_kb("/proc/meminfo", "Slab");
 }
 
 static void t_scale(struct tap *t, struct rig *g, unsigned long count,

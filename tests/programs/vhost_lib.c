@@ -577,19 +577,27 @@ double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-long vmlck_kb(void)
+long proc_kb(const char *file, const char *key)
 {
+	size_t n = strlen(key);
 	char line[256];
 	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
+	FILE *f = fopen(file, "r");
 
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+		if (!strncmp(line, key, n) && line[n] == ':') {
+			kb = strtol(line + n + 1, NULL, 10);
 			break;
+		}
 	fclose(f);
 	return kb;
+}
+
+long vmlck_kb(void)
+{
+	return proc_kb("/proc/self/status", "VmLck");
 }
 
 /* The first task under DIR (a /proc or a /proc/PID/task) whose comm is WANT. */

@@ -261,6 +261,8 @@ unsigned long vhost_opt(int argc, char **argv, const char *name, unsigned long d
 /* "NAME" is among the arguments after the first. */
 bool vhost_flag(int argc, char **argv, const char *name);
 double now_s(void);
+/* The "KEY: N kB" line of a /proc FILE (status, meminfo): N, or -1. */
+long proc_kb(const char *file, const char *key);
 /* The process's locked_vm in KiB (VmLck of /proc/self/status), or -1. */
 long vmlck_kb(void);
 /* The pid (or tid) of our device's vhost worker, "vhost-<our pid>": a thread
