@@ -236,6 +236,17 @@ region_find_same(const struct vhost_iommu_ram *old, u64 gpa, u64 last, u64 hva,
 	return NULL;
 }
 
+/* Does [gpa, last] overlap a region @ram has already? */
+static bool ram_overlaps(const struct vhost_iommu_ram *ram, u64 gpa, u64 last)
+{
+	unsigned int i;
+
+	for (i = 0; i < ram->nr; i++)
+		if (gpa <= ram->regions[i]->last && ram->regions[i]->gpa <= last)
+			return true;
+	return false;
+}
+
 /* Pin guest RAM [gpa, last] at @hva: a new region, or @old's same one. */
 static struct vhost_iommu_ram_region *
 region_get(struct vhost_iommu *vi, const struct vhost_iommu_ram *old,
@@ -269,8 +280,9 @@ region_get(struct vhost_iommu *vi, const struct vhost_iommu_ram *old,
  * @old: a pinned RAM of an earlier table, whose unchanged regions are
  *       shared rather than pinned again; or NULL
  *
- * Every RAM region of the table, shrunk to its whole pages; device memory
- * is left out.  Writable where the table lets the device write.
+ * Every RAM region of the table, shrunk to its whole pages; device memory,
+ * and a region that overlaps one listed before it, are left out.  Writable
+ * where the table lets the device write.
  *
  * Return: the pinned RAM, with one user; NULL if there is no table or
  * owner, or pinning failed (memlock limit, memory).
@@ -298,6 +310,16 @@ struct vhost_iommu_ram *vhost_iommu_ram_build(struct vhost_iommu *vi,
 
 		if (!end || end <= start || region_is_device_memory(vi->dev.mm, hva))
 			continue;
+		/*
+		 * vhost takes overlapping regions (a VMM's bug); one IOVA mapped
+		 * twice makes the IOMMU driver complain for every page.  The
+		 * first region listed wins.
+		 */
+		if (ram_overlaps(ram, start, end - 1)) {
+			pr_warn_ratelimited("vhost-iommu: memory table region [%#llx, %#llx] overlaps another, left out\n",
+					    start, end - 1);
+			continue;
+		}
 		r = region_get(vi, old, start, end - 1, hva, map->perm & VHOST_MAP_WO);
 		if (!r)
 			goto err;

@@ -846,6 +846,60 @@ static int vhost_iommu_get_stats(struct vhost_iommu *vi, void __user *argp)
 	return copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
+/*
+ * Do two memory-table regions overlap?  Empty and wrapping ones do not:
+ * vhost refuses those itself.
+ */
+static bool regions_overlap(const struct vhost_memory_region *a,
+			    const struct vhost_memory_region *b)
+{
+	u64 a_last = a->guest_phys_addr + a->memory_size - 1;
+	u64 b_last = b->guest_phys_addr + b->memory_size - 1;
+
+	if (!a->memory_size || !b->memory_size ||
+	    a_last < a->guest_phys_addr || b_last < b->guest_phys_addr)
+		return false;
+	return a->guest_phys_addr <= b_last && b->guest_phys_addr <= a_last;
+}
+
+/* The most memory-table regions checked for overlaps (vhost's default: 64). */
+#define VHOST_IOMMU_MEM_REGIONS_MAX	1024
+
+/**
+ * mem_table_check() - refuse a memory table whose regions overlap
+ * @argp: the struct vhost_memory of VHOST_SET_MEM_TABLE
+ *
+ * vhost takes overlapping regions; guest RAM pinned from them would map
+ * one IOVA twice in the identity domain.  A VMM that rewrites the table
+ * between this check and vhost's own read gets its overlapping regions
+ * left out of the pinned RAM instead (vhost_iommu_ram_build()).
+ *
+ * Return: 0; -EINVAL if two regions overlap; -E2BIG past
+ * VHOST_IOMMU_MEM_REGIONS_MAX regions; -EFAULT; -ENOMEM.
+ */
+static int mem_table_check(void __user *argp)
+{
+	struct vhost_memory __user *um = argp;
+	struct vhost_memory_region *r;
+	struct vhost_memory mem;
+	u32 i, j;
+	int ret = 0;
+
+	if (copy_from_user(&mem, um, sizeof(mem)))
+		return -EFAULT;
+	if (mem.nregions > VHOST_IOMMU_MEM_REGIONS_MAX)
+		return -E2BIG;
+	r = memdup_array_user(um->regions, mem.nregions, sizeof(*r));
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	for (i = 0; i < mem.nregions && !ret; i++)
+		for (j = i + 1; j < mem.nregions && !ret; j++)
+			if (regions_overlap(&r[i], &r[j]))
+				ret = -EINVAL;
+	kfree(r);
+	return ret;
+}
+
 static long vhost_iommu_ioctl(struct file *file, unsigned int ioctl,
 			      unsigned long arg)
 {
@@ -880,6 +934,11 @@ static long vhost_iommu_ioctl(struct file *file, unsigned int ioctl,
 		return vhost_iommu_reset(vi);
 	case VHOST_IOMMU_SET_OPTIONS:
 		return vhost_iommu_set_options(vi, argp);
+	case VHOST_SET_MEM_TABLE:
+		r = mem_table_check(argp);
+		if (r)
+			return r;
+		break;
 	default:
 		break;
 	}

@@ -4,7 +4,8 @@
 # lines with one boot unverified, one result missing, a guest domain other
 # than the mode claims, a result from another guest kernel, or a
 # configuration the run lists but never booted, it refuses (exit 1,
-# "REFUSED").  The committed run has four configurations; made into five
+# "REFUSED").  The newest committed run of four configurations is the
+# base, and the newest of five must make every table too; made into five
 # (its pv-kernel boots again as pv-kernel-fast, with the fast path's
 # evidence and host CPU times, and a vhost-prepin path in the floor), it
 # makes every table with (e).  TAP.
@@ -14,7 +15,12 @@ export TAP_STATE=$(mktemp -d) TAP_MARK=
 trap 'rm -rf "$TAP_STATE"' EXIT
 # shellcheck source=../rig/tap.sh
 . "$repo/tests/rig/tap.sh"
-raw=$(ls "$repo"/bench/results/*/raw.jsonl | grep -v -- '-l1/' | tail -n 1)
+# The newest committed run of four configurations, and of five.
+runs() { ls "$repo"/bench/results/*/raw.jsonl | grep -v -- '-l1/'; }
+# shellcheck disable=SC2046 # one word per file
+raw=$(grep -L pv-kernel-fast $(runs) | tail -n 1)
+# shellcheck disable=SC2046
+raw5=$(grep -l pv-kernel-fast $(runs) | tail -n 1)
 report() { python3 "$repo/bench/report.py" "$1" "$TAP_STATE/out" >"$TAP_STATE/report.out" 2>&1; }
 refused() { ! report "$1" && grep -q 'REFUSED, no numbers' "$TAP_STATE/report.out" &&
 	[ ! -s "$TAP_STATE/out/results.md" ]; }
@@ -23,6 +29,11 @@ check "the committed run's lines make a table ($raw)" \
 	eval 'report "$raw" && grep -q "(d)/(c) throughput" "$TAP_STATE/out/results.md"'
 check "... of the configurations it has: no (e) column, no host CPU table (it has no host_cpu_s)" \
 	eval '! grep -qE "\(e\)|Host CPU" "$TAP_STATE/out/results.md"'
+rm -rf "$TAP_STATE/out"
+check "the committed five-configuration run makes every table with (e) ($raw5)" \
+	eval '[ -n "$raw5" ] && report "$raw5" &&
+	      [ "$(grep -c "^| (e) PV, kernel, fast path" "$TAP_STATE/out/results.md")" -eq 9 ] &&
+	      grep -q "^## Host CPU-seconds per operation" "$TAP_STATE/out/results.md"'
 rm -rf "$TAP_STATE/out"
 python3 - "$raw" >"$TAP_STATE/five" <<'PY'
 import json, sys

@@ -5,14 +5,16 @@
  * counts it) and still works after them, refuses MAPs of GPAs outside the
  * memory table and of wrapping or huge ranges without pinning anything,
  * returns every one of --random random requests and is clean after a
- * reset, answers NOMEM past RLIMIT_MEMLOCK, and that a VMM SIGKILLed
+ * reset, refuses a memory table with overlapping regions, answers NOMEM past RLIMIT_MEMLOCK, and that a VMM SIGKILLed
  * mid-stream gives back its device and its pins, the group being usable
  * again at once.  A fixture for the guest's abuse, one per child VMM.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
@@ -270,6 +272,48 @@ static void t_weight(struct tap *t, struct rig *g)
 		  !st1.pinned_pages, "weight: a reset unpins everything");
 }
 
+/*
+ * A memory table whose second region overlaps the first: vhost would take
+ * it, and guest RAM pinned from it would map IOVAs twice in the identity
+ * domain, which makes the IOMMU driver WARN for every page (the scenario
+ * fails on a WARN in the kernel log).  It is refused, and the table in
+ * place stays.
+ */
+static void t_overlap(struct tap *t, const struct suite_env *e)
+{
+	static const struct rig_opts prepin = { .options = VHOST_IOMMU_OPT_PREPIN };
+	struct vhost_memory *mem = calloc(1, sizeof(*mem) + 2 * sizeof(mem->regions[0]));
+	struct vhost_iommu_stats st;
+	uint8_t *a, *b;
+	struct rig g;
+	int err;
+	bool ok;
+
+	if (!tap_check(t, mem != NULL, "overlap: a memory table"))
+		return;
+	rig_open_or_bail(t, &g, e->ram, e->bdf, &prepin);
+	mem->nregions = 2;
+	mem->regions[0] = (struct vhost_memory_region){ .guest_phys_addr = GUEST_GPA,
+		.memory_size = GUEST_SIZE, .userspace_addr = (uintptr_t)e->ram };
+	mem->regions[1] = (struct vhost_memory_region){ .guest_phys_addr = DATA_GPA,
+		.memory_size = 4 << 20, .userspace_addr = (uintptr_t)e->ram + (8 << 20) };
+	err = ioctl(g.v.fd, VHOST_SET_MEM_TABLE, mem) ? errno : 0;
+	ok = err == EINVAL && vdev_stats(&g.v, &st) == 0;
+	tap_check(t, ok && st.ram_pinned_pages == GUEST_SIZE / PAGE,
+		  "overlap: a table with overlapping regions is refused (%s), the old one stays pinned",
+		  strerror(err));
+	a = hva(&g.v, GPA_A);
+	b = hva(&g.v, GPA_B);
+	fill_pattern(a, PAGE, 71);
+	memset(b, 0, PAGE);
+	ok = v_attach(&g.v, 9, g.ep, VIRTIO_IOMMU_ATTACH_F_BYPASS) == OK &&
+	     edu_copy(g.f.bar0, GPA_A, GPA_B, EDU_DMA_LEN);
+	tap_check(t, ok && !memcmp(a, b, EDU_DMA_LEN),
+		  "overlap: the identity domain maps the table in place: DMA at IOVA == GPA lands");
+	rig_close(&g);
+	free(mem);
+}
+
 /* Drop CAP_IPC_LOCK from the effective set, so RLIMIT_MEMLOCK applies. */
 static int drop_ipc_lock(void)
 {
@@ -409,6 +453,7 @@ void suite_hostile(const struct suite_env *e)
 	t_weight(t, &g);
 	rig_close(&g);
 	tap_check(t, vmlck_kb() == lck0, "VmLck back to its baseline %ld kB after close", lck0);
+	t_overlap(t, e);
 	t_memlock(e);
 	t_sigkill(e);
 }
