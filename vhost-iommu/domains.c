@@ -124,22 +124,27 @@ static bool in_aperture(struct iommu_domain *hd, u64 start, u64 last)
 
 /* ---- the identity domain --------------------------------------------- */
 
-static void identity_free(struct vhost_iommu *vi, struct vhost_iommu_identity *id)
+/* Unmap the first @nr regions of the identity domain's RAM. */
+static void identity_unmap(struct vhost_iommu_identity *id, unsigned int nr)
 {
-	struct vhost_iommu_ram *ram = id->ram;
 	unsigned int i;
 
-	for (i = 0; i < ram->nr; i++) {
-		struct vhost_iommu_ram_region *r = ram->regions[i];
+	for (i = 0; i < nr; i++) {
+		struct vhost_iommu_ram_region *r = id->ram->regions[i];
 		size_t size = r->pin.npages << PAGE_SHIFT;
 
 		if (iommu_unmap(id->hd, r->gpa, size) != size)
 			pr_err_ratelimited("vhost-iommu: identity: unmapped less than %zu bytes at %#llx\n",
 					   size, r->gpa);
 	}
+}
+
+static void identity_free(struct vhost_iommu *vi, struct vhost_iommu_identity *id)
+{
+	identity_unmap(id, id->ram->nr);
 	/* Empty now: a group stuck in it is blocked, and keeps it. */
 	vhost_iommu_free_host_domain(vi->container, id->hd);
-	vhost_iommu_ram_put(vi, ram);
+	vhost_iommu_ram_put(vi, id->ram);
 	kfree(id);
 }
 
@@ -155,7 +160,7 @@ static struct vhost_iommu_identity *identity_build(struct vhost_iommu *vi,
 	int prot = IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE;
 	struct vhost_iommu_identity *id;
 	struct vhost_iommu_ram *ram;
-	unsigned int i, mapped;
+	unsigned int mapped;
 
 	if (!vi->container)
 		return NULL;
@@ -183,9 +188,7 @@ static struct vhost_iommu_identity *identity_build(struct vhost_iommu *vi,
 	return id;
 
 err_unmap:
-	for (i = 0; i < mapped; i++)
-		iommu_unmap(id->hd, ram->regions[i]->gpa,
-			    ram->regions[i]->pin.npages << PAGE_SHIFT);
+	identity_unmap(id, mapped);
 	vhost_iommu_free_host_domain(vi->container, id->hd);
 err_free:
 	kfree(id);

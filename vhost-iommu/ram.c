@@ -242,7 +242,8 @@ static bool ram_overlaps(const struct vhost_iommu_ram *ram, u64 gpa, u64 last)
 	unsigned int i;
 
 	for (i = 0; i < ram->nr; i++)
-		if (gpa <= ram->regions[i]->last && ram->regions[i]->gpa <= last)
+		if (viommu_model_ranges_overlap(gpa, last, ram->regions[i]->gpa,
+						ram->regions[i]->last))
 			return true;
 	return false;
 }

@@ -234,11 +234,11 @@ static bool owner_waits_here(struct vhost_iommu *vi)
  * Busy-poll the empty request queue, notifications off, for
  * vq->busyloop_timeout microseconds (VHOST_SET_VRING_BUSYLOOP_TIMEOUT, at
  * most VHOST_IOMMU_POLL_MAX_US; 0: never) and not past @pass_end, after
- * publishing what the guest waits for.  Polling stops when the scheduler wants the CPU back
- * (need_resched()), a signal is pending, other work waits for the worker (a
- * flush: STOP, release), or a thread of the owner waits for this CPU: on a
- * CPU shared with the guest's vCPU, the guest needs it to make its next
- * request.  Return: whether a request came.
+ * publishing what the guest waits for.  Polling stops when the scheduler
+ * wants the CPU back (need_resched()), a signal is pending, other work waits
+ * for the worker (a flush: STOP, release), or a thread of the owner waits
+ * for this CPU: on a CPU shared with the guest's vCPU, the guest needs it to
+ * make its next request.  Return: whether a request came.
  */
 static bool poll_avail(struct vhost_iommu *vi, struct vhost_virtqueue *vq,
 		       u64 pass_end)
@@ -859,7 +859,8 @@ static bool regions_overlap(const struct vhost_memory_region *a,
 	if (!a->memory_size || !b->memory_size ||
 	    a_last < a->guest_phys_addr || b_last < b->guest_phys_addr)
 		return false;
-	return a->guest_phys_addr <= b_last && b->guest_phys_addr <= a_last;
+	return viommu_model_ranges_overlap(a->guest_phys_addr, a_last,
+					   b->guest_phys_addr, b_last);
 }
 
 /* The most memory-table regions checked for overlaps (vhost's default: 64). */
