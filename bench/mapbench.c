@@ -555,15 +555,20 @@ static void check_ram_pinned(int path)
 		  path_label[path], (unsigned long long)vs.ram_pinned_pages);
 }
 
+/* The background mappings may go past the default limit (65535, as type1's). */
+#define MAPBENCH_MAX_MAPPINGS	(1ull << 20)
+
 static void setup(const char *vbdf, const char *tbdf)
 {
-	struct rig_opts prepin = { .options = VHOST_IOMMU_OPT_PREPIN };
+	struct rig_opts plain = { .max_mappings = MAPBENCH_MAX_MAPPINGS };
+	struct rig_opts prepin = { .options = VHOST_IOMMU_OPT_PREPIN,
+				   .max_mappings = MAPBENCH_MAX_MAPPINGS };
 	struct ub_params p = { 0 };
 	unsigned int k;
 	int ret;
 
 	S.ram_b = guest_ram(&S.tap);
-	open_vhost(P_VHOST, vbdf, NULL, "");
+	open_vhost(P_VHOST, vbdf, &plain, "");
 	if (on[P_PREPIN]) {
 		open_vhost(P_PREPIN, opt.prepin_bdf, &prepin, " with VHOST_IOMMU_OPT_PREPIN");
 		check_ram_pinned(P_PREPIN);

@@ -454,6 +454,33 @@ static void viommu_domain_drop_endpoint(struct viommu_domain *vdomain)
 	spin_unlock_irqrestore(&vdomain->mappings_lock, flags);
 }
 
+static void viommu_detach_dev(struct viommu_endpoint *vep)
+{
+	struct iommu_fwspec *fwspec = dev_iommu_fwspec_get(vep->dev);
+	/* No lock: we write it, see viommu_set_ep_domain(). */
+	struct viommu_domain *vdomain = vep->vdomain;
+	struct virtio_iommu_req_detach req;
+	int i, ret;
+
+	if (!vdomain)
+		return;
+
+	req = (struct virtio_iommu_req_detach) {
+		.head.type	= VIRTIO_IOMMU_T_DETACH,
+		.domain		= cpu_to_le32(vdomain->id),
+	};
+	for (i = 0; i < fwspec->num_ids; i++) {
+		req.endpoint = cpu_to_le32(fwspec->ids[i]);
+		ret = viommu_send_req_sync(vep->viommu, &req, sizeof(req));
+		if (ret)
+			dev_err(vep->dev,
+				"DETACH of endpoint %u from domain %u failed: %d\n",
+				fwspec->ids[i], vdomain->id, ret);
+	}
+	viommu_domain_drop_endpoint(vdomain);
+	viommu_set_ep_domain(vep, NULL);
+}
+
 static int viommu_attach_dev(struct iommu_domain *domain, struct device *dev)
 {
 	struct iommu_fwspec *fwspec = dev_iommu_fwspec_get(dev);
@@ -514,38 +541,16 @@ static int viommu_attach_dev(struct iommu_domain *domain, struct device *dev)
 	vdomain->nr_endpoints++;
 	spin_unlock_irqrestore(&vdomain->mappings_lock, flags);
 	viommu_set_ep_domain(vep, vdomain);
-
-	if (ret)
+	if (ret) {
 		dev_err(dev, "replaying the mappings of domain %u failed: %d\n",
 			vdomain->id, ret);
-	return ret;
-}
-
-static void viommu_detach_dev(struct viommu_endpoint *vep)
-{
-	struct iommu_fwspec *fwspec = dev_iommu_fwspec_get(vep->dev);
-	/* No lock: we write it, see viommu_set_ep_domain(). */
-	struct viommu_domain *vdomain = vep->vdomain;
-	struct virtio_iommu_req_detach req;
-	int i, ret;
-
-	if (!vdomain)
-		return;
-
-	req = (struct virtio_iommu_req_detach) {
-		.head.type	= VIRTIO_IOMMU_T_DETACH,
-		.domain		= cpu_to_le32(vdomain->id),
-	};
-	for (i = 0; i < fwspec->num_ids; i++) {
-		req.endpoint = cpu_to_le32(fwspec->ids[i]);
-		ret = viommu_send_req_sync(vep->viommu, &req, sizeof(req));
-		if (ret)
-			dev_err(vep->dev,
-				"DETACH of endpoint %u from domain %u failed: %d\n",
-				fwspec->ids[i], vdomain->id, ret);
+		/*
+		 * The IOMMU core takes the attach as failed: the endpoint must
+		 * not stay in a domain that has only part of its mappings.
+		 */
+		viommu_detach_dev(vep);
 	}
-	viommu_domain_drop_endpoint(vdomain);
-	viommu_set_ep_domain(vep, NULL);
+	return ret;
 }
 
 static int viommu_map_pages(struct iommu_domain *domain, unsigned long iova,

@@ -265,9 +265,12 @@ static struct viommu_model_domain *create_domain(struct viommu_model *dev,
  * Attach @ep, possibly attached elsewhere, to @domain.  "Endpoint already
  * attached elsewhere: SHOULD behave like DETACH followed by ATTACH; if
  * impossible, MUST return UNSUPP."  The backend's attach fails without side
- * effects, so on failure the endpoint goes back to where it was.  A detach
- * that fails (a device error, not a move the device cannot do) fails the
- * ATTACH with its status, as the DETACH it stands for would.
+ * effects, so on failure the endpoint goes back to where it was, if the
+ * backend can attach it there again.  If it cannot, the endpoint is left as
+ * the DETACH left it, unattached, and the old domain goes if that emptied
+ * it, as after a DETACH.  A detach that fails (a device error, not a move
+ * the device cannot do) fails the ATTACH with its status, as the DETACH it
+ * stands for would.
  */
 static u8 move_endpoint(struct viommu_model *dev,
 			struct viommu_model_domain *domain,

@@ -27,17 +27,17 @@
 /* ---- host side: vhost-iommu ------------------------------------------ */
 
 /*
- * iommu_map() takes a gfp_t since 6.3, for its page-table allocations; the
- * callers run in process context, and charge them to the VMM as VFIO type1
- * does.
+ * iommu_map() takes a gfp_t since 6.3, for its page-table allocations,
+ * which @gfp charges to the VMM as VFIO type1 does; before, the IOMMU
+ * driver allocates them as it likes (VT-d: GFP_ATOMIC, charged nowhere).
  */
 static inline int pviommu_compat_iommu_map(struct iommu_domain *domain,
 					   unsigned long iova,
 					   phys_addr_t paddr, size_t size,
-					   int prot)
+					   int prot, gfp_t gfp)
 {
 #if PVIOMMU_COMPAT_SINCE(6, 3)
-	return iommu_map(domain, iova, paddr, size, prot, GFP_KERNEL_ACCOUNT);
+	return iommu_map(domain, iova, paddr, size, prot, gfp);
 #else
 	return iommu_map(domain, iova, paddr, size, prot);
 #endif
@@ -92,27 +92,23 @@ pviommu_compat_paging_domain_alloc(struct device *dev)
 }
 
 /**
- * pviommu_compat_kvm_assumes_coherent() - does KVM take @dev's DMA to be
- * cache coherent, whatever the domain it is in?
- * @dev: a device of a VFIO group that KVM is told about (KVM_DEV_VFIO_FILE)
+ * pviommu_compat_dev_coherent() - can @dev's IOMMU enforce cache coherency?
+ * @dev: a device of a VFIO group
  *
- * Since 6.2, vfio_file_enforced_coherent() answers KVM from
- * device_iommu_capable(IOMMU_CAP_ENFORCE_CACHE_COHERENCY): a domain that
- * such a device is attached to must then enforce coherency
- * (iommu_domain_ops.enforce_cache_coherency(), before anything is mapped),
- * or the guest's non-snooping DMA goes unnoticed.  Before, KVM asked the
- * container's IOMMU driver (VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU)), which
- * vhost-iommu answers no: KVM honours the guest's memory types, and the
- * domains need not enforce anything.
+ * Since 6.2 the iommu core says (IOMMU_CAP_ENFORCE_CACHE_COHERENCY), and
+ * KVM takes the DMA of such a device to be coherent
+ * (vfio_file_enforced_coherent()), whatever domain it is in.  6.1 cannot
+ * tell, and KVM asks the container's IOMMU driver instead
+ * (VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU)).
  *
- * Return: true if the domains for @dev must enforce cache coherency.
+ * Return: 1 or 0; -EOPNOTSUPP if the core cannot tell.
  */
-static inline bool pviommu_compat_kvm_assumes_coherent(struct device *dev)
+static inline int pviommu_compat_dev_coherent(struct device *dev)
 {
 #if PVIOMMU_COMPAT_SINCE(6, 2)
 	return device_iommu_capable(dev, IOMMU_CAP_ENFORCE_CACHE_COHERENCY);
 #else
-	return false;
+	return -EOPNOTSUPP;
 #endif
 }
 

@@ -204,20 +204,22 @@ void vhost_iommu_put_resv_list(struct list_head *list)
 }
 
 /*
- * A new UNMANAGED domain for the IOMMU of @dev.  Where KVM takes the DMA of
- * @dev to be cache coherent (pviommu_compat_kvm_assumes_coherent()), the
- * domain enforces it from the start, before anything is mapped, or is not
- * used at all.
+ * A new UNMANAGED domain for the IOMMU of @dev.  For a @coherent group's
+ * device, whose DMA KVM takes to be cache coherent, the domain enforces it
+ * from the start, before anything is mapped, or is not used at all.
  */
-static struct iommu_domain *host_domain_alloc(struct device *dev)
+static bool domain_enforce_coherency(struct iommu_domain *hd)
+{
+	return hd->ops->enforce_cache_coherency && hd->ops->enforce_cache_coherency(hd);
+}
+
+static struct iommu_domain *host_domain_alloc(struct device *dev, bool coherent)
 {
 	struct iommu_domain *hd = pviommu_compat_paging_domain_alloc(dev);
 
 	if (IS_ERR(hd))
 		return NULL;
-	if (pviommu_compat_kvm_assumes_coherent(dev) &&
-	    !(hd->ops->enforce_cache_coherency &&
-	      hd->ops->enforce_cache_coherency(hd))) {
+	if (coherent && !domain_enforce_coherency(hd)) {
 		dev_warn_ratelimited(dev, "vhost-iommu: the host domain cannot enforce cache coherency\n");
 		iommu_domain_free(hd);
 		return NULL;
@@ -225,10 +227,17 @@ static struct iommu_domain *host_domain_alloc(struct device *dev)
 	return hd;
 }
 
+struct group_domain {
+	struct iommu_domain *hd;
+	bool coherent;
+};
+
 /* iommu_group_for_each_dev(): a domain for the group's first device. */
 static int group_domain_alloc(struct device *dev, void *data)
 {
-	*(struct iommu_domain **)data = host_domain_alloc(dev);
+	struct group_domain *gd = data;
+
+	gd->hd = host_domain_alloc(dev, gd->coherent);
 	return 1;
 }
 
@@ -245,15 +254,17 @@ static int group_domain_alloc(struct device *dev, void *data)
  */
 struct iommu_domain *vhost_iommu_alloc_host_domain(struct vhost_iommu_container *c)
 {
-	struct iommu_domain *hd = NULL;
+	struct group_domain gd = {};
 	struct vhost_iommu_group *g;
 
 	mutex_lock(&c->lock);
 	g = list_first_entry_or_null(&c->groups, struct vhost_iommu_group, node);
-	if (g)
-		iommu_group_for_each_dev(g->group, &hd, group_domain_alloc);
+	if (g) {
+		gd.coherent = g->coherent;
+		iommu_group_for_each_dev(g->group, &gd, group_domain_alloc);
+	}
 	mutex_unlock(&c->lock);
-	return hd;
+	return gd.hd;
 }
 
 /*
@@ -358,32 +369,66 @@ static void vhost_iommu_vfio_release(void *data)
 	vhost_iommu_container_put(c);
 }
 
-static int first_dev_bus(struct device *dev, void *data)
+static int first_dev(struct device *dev, void *data)
 {
-	*(const struct bus_type **)data = dev->bus;
+	*(struct device **)data = dev;
 	return 1;
+}
+
+/*
+ * Can @group's IOMMU enforce cache coherency?  Where the iommu core cannot
+ * tell (6.1), a domain that enforces it joins the group, which VFIO holds
+ * in its blocking domain, only if it can (VT-d refuses the attach
+ * otherwise), and leaves again.  A group stuck in that domain keeps it,
+ * leaked, and is taken as not coherent.
+ */
+static bool group_coherent(struct iommu_group *group, struct device *dev)
+{
+	int ret = pviommu_compat_dev_coherent(dev);
+	struct iommu_domain *hd;
+	bool ok;
+
+	if (ret >= 0)
+		return ret;
+	hd = pviommu_compat_paging_domain_alloc(dev);
+	if (IS_ERR(hd))
+		return false;
+	ok = domain_enforce_coherency(hd) && !iommu_attach_group(hd, group);
+	if (ok) {
+		iommu_detach_group(hd, group);
+		if (group_in_domain(group, hd)) {
+			pr_warn("vhost-iommu: IOMMU group %d did not leave a probe domain, which is leaked\n",
+				iommu_group_id(group));
+			return false;
+		}
+	}
+	iommu_domain_free(hd);
+	return ok;
 }
 
 static int vhost_iommu_vfio_attach_group(void *data, struct iommu_group *group,
 					 enum vfio_group_type type)
 {
 	struct vhost_iommu_container *c = data;
-	const struct bus_type *bus = NULL;
+	struct device *dev = NULL;
+	const struct bus_type *bus;
 	struct vhost_iommu_group *g;
 	int ret = 0;
 
 	/* Only groups of real, IOMMU-translated devices. */
 	if (type != VFIO_IOMMU)
 		return -EINVAL;
-	iommu_group_for_each_dev(group, &bus, first_dev_bus);
-	if (!bus)
+	iommu_group_for_each_dev(group, &dev, first_dev);
+	if (!dev)
 		return -ENODEV;
+	bus = dev->bus;
 	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
 	if (!g)
 		return -ENOMEM;
 	kref_init(&g->kref);
 	g->c = c;
 	g->group = iommu_group_ref_get(group);
+	g->coherent = group_coherent(group, dev);
 
 	mutex_lock(&c->lock);
 	if (c->bus && c->bus != bus) {
@@ -472,13 +517,74 @@ static unsigned int iova_ranges_fill(const struct list_head *resv, u64 start,
 	return n + 1;
 }
 
+/* The IOVA window and page sizes that every group of a container can use. */
+struct container_geometry {
+	u64 start, end;
+	unsigned long pgsizes;
+};
+
+static void geometry_narrow(struct container_geometry *geo,
+			    const struct iommu_domain *hd)
+{
+	geo->pgsizes &= hd->pgsize_bitmap;
+	if (!hd->geometry.force_aperture)
+		return;
+	geo->start = max_t(u64, geo->start, hd->geometry.aperture_start);
+	geo->end = min_t(u64, geo->end, hd->geometry.aperture_end);
+}
+
+/**
+ * container_geometry() - what the container's domains can map
+ * @c: the container
+ * @geo: filled in
+ *
+ * An IOMMU driver may narrow a domain to the IOMMU of a group only when the
+ * group joins it (VT-d on 6.1: its address width and large pages), so a
+ * fresh domain says too much.  The answer comes from domains with the
+ * groups in them: the domain of ours that each group is in, and an empty
+ * scratch domain that the groups in VFIO's blocking domain join for the
+ * time of the call (it maps nothing: they stay blocked).
+ *
+ * Return: 0, or -ENODEV (no group, or no domain).
+ */
+static int container_geometry(struct vhost_iommu_container *c,
+			      struct container_geometry *geo)
+{
+	struct iommu_domain *scratch = vhost_iommu_alloc_host_domain(c);
+	struct vhost_iommu_group *g;
+	bool any = false;
+
+	if (!scratch)
+		return -ENODEV;
+	*geo = (struct container_geometry){ .end = U64_MAX, .pgsizes = ULONG_MAX };
+	mutex_lock(&c->lock);
+	list_for_each_entry(g, &c->groups, node)
+		if (!g->domain && !g->gone)
+			vhost_iommu_group_set_domain(g, scratch);
+	list_for_each_entry(g, &c->groups, node) {
+		if (g->domain) {
+			geometry_narrow(geo, g->domain);
+			any = true;
+		}
+	}
+	if (!any)
+		geometry_narrow(geo, scratch);
+	list_for_each_entry(g, &c->groups, node)
+		if (g->domain == scratch)
+			vhost_iommu_group_set_domain(g, NULL);
+	mutex_unlock(&c->lock);
+	/* A group that could not leave it keeps it, blocked. */
+	vhost_iommu_free_host_domain(c, scratch);
+	return 0;
+}
+
 /**
  * iova_ranges_cap() - VFIO_IOMMU_GET_INFO's IOVA range capability
  * @c: the container
- * @hd: a domain like those of the container, for its aperture
+ * @geo: the container's IOVA window
  * @caps: the capability chain to add it to
  *
- * The usable IOVA ranges are the aperture minus every group's reserved
+ * The usable IOVA ranges are the window minus every group's reserved
  * regions, as type1 reports them: a VMM takes the guest's input range from
  * them.
  *
@@ -486,23 +592,19 @@ static unsigned int iova_ranges_fill(const struct list_head *resv, u64 start,
  * vfio_info_cap_add().
  */
 static int iova_ranges_cap(struct vhost_iommu_container *c,
-			   struct iommu_domain *hd, struct vfio_info_cap *caps)
+			   const struct container_geometry *geo,
+			   struct vfio_info_cap *caps)
 {
 	struct vfio_iommu_type1_info_cap_iova_range *cap;
 	struct vfio_info_cap_header *header;
-	u64 start = 0, end = U64_MAX;
 	LIST_HEAD(resv);
 	unsigned int n;
 	int ret;
 
-	if (hd->geometry.force_aperture) {
-		start = hd->geometry.aperture_start;
-		end = hd->geometry.aperture_end;
-	}
 	ret = container_resv_regions(c, &resv);
 	if (ret)
 		goto out;
-	n = iova_ranges_fill(&resv, start, end, NULL);
+	n = iova_ranges_fill(&resv, geo->start, geo->end, NULL);
 	header = vfio_info_cap_add(caps, struct_size(cap, iova_ranges, n),
 				   VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE, 1);
 	if (IS_ERR(header)) {
@@ -512,7 +614,7 @@ static int iova_ranges_cap(struct vhost_iommu_container *c,
 	cap = container_of(header, struct vfio_iommu_type1_info_cap_iova_range,
 			   header);
 	cap->nr_iovas = n;
-	iova_ranges_fill(&resv, start, end, cap->iova_ranges);
+	iova_ranges_fill(&resv, geo->start, geo->end, cap->iova_ranges);
 out:
 	vhost_iommu_put_resv_list(&resv);
 	return ret;
@@ -525,7 +627,7 @@ static long vhost_iommu_vfio_get_info(struct vhost_iommu_container *c, void __us
 	unsigned long capsz = offsetofend(struct vfio_iommu_type1_info, cap_offset);
 	struct vfio_info_cap caps = { .buf = NULL, .size = 0 };
 	struct vfio_iommu_type1_info info;
-	struct iommu_domain *hd;
+	struct container_geometry geo;
 	int ret;
 
 	if (copy_from_user(&info, arg, minsz))
@@ -536,14 +638,12 @@ static long vhost_iommu_vfio_get_info(struct vhost_iommu_container *c, void __us
 		minsz = capsz;
 		info.cap_offset = 0;
 	}
-	/* What a domain of this container would be like. */
-	hd = vhost_iommu_alloc_host_domain(c);
-	if (!hd)
-		return -ENODEV;
+	ret = container_geometry(c, &geo);
+	if (ret)
+		return ret;
 	info.flags = VFIO_IOMMU_INFO_PGSIZES;
-	info.iova_pgsizes = hd->pgsize_bitmap;
-	ret = iova_ranges_cap(c, hd, &caps);
-	iommu_domain_free(hd);
+	info.iova_pgsizes = geo.pgsizes;
+	ret = iova_ranges_cap(c, &geo, &caps);
 	if (ret)
 		goto out;
 	if (caps.size) {
@@ -562,6 +662,23 @@ static long vhost_iommu_vfio_get_info(struct vhost_iommu_container *c, void __us
 	ret = copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 out:
 	kfree(caps.buf);
+	return ret;
+}
+
+/*
+ * VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU), as type1 answers it: do all the
+ * container's domains enforce cache coherency?  host_domain_alloc() makes
+ * them do so where the groups' IOMMU can.
+ */
+static bool container_coherent(struct vhost_iommu_container *c)
+{
+	struct vhost_iommu_group *g;
+	bool ret = true;
+
+	mutex_lock(&c->lock);
+	list_for_each_entry(g, &c->groups, node)
+		ret &= g->coherent;
+	mutex_unlock(&c->lock);
 	return ret;
 }
 
@@ -591,6 +708,8 @@ static long vhost_iommu_vfio_ioctl(void *data, unsigned int cmd, unsigned long a
 
 	switch (cmd) {
 	case VFIO_CHECK_EXTENSION:
+		if (arg == VFIO_DMA_CC_IOMMU)
+			return c && container_coherent(c);
 		return arg == VFIO_PVIOMMU_IOMMU;
 	case VFIO_IOMMU_GET_INFO:
 		return c ? vhost_iommu_vfio_get_info(c, (void __user *)arg) : -EINVAL;

@@ -71,7 +71,7 @@ static int map_pages(struct vhost_iommu *vi, struct iommu_domain *hd,
 				break;
 		ret = pviommu_compat_iommu_map(hd, iova + (i << PAGE_SHIFT),
 					       PFN_PHYS(pfn),
-					       (j - i) << PAGE_SHIFT, prot);
+					       (j - i) << PAGE_SHIFT, prot, VHOST_IOMMU_GFP);
 		if (ret) {
 			if (i)
 				iommu_unmap(hd, iova, i << PAGE_SHIFT);
@@ -115,6 +115,22 @@ err:
 	return status;
 }
 
+/*
+ * An unmap that unmapped less than asked leaves the device able to reach
+ * pages that the caller is about to unpin.  Then this device unpins nothing
+ * any more: every page it pinned stays pinned, and charged, for good, as
+ * VFIO type1 keeps the pins of a short unmap.
+ */
+static void unmap_check(struct vhost_iommu *vi, u64 iova, size_t size,
+			size_t unmapped)
+{
+	if (likely(unmapped == size))
+		return;
+	WARN_ONCE(1, "vhost-iommu: unmapped %zu of %zu bytes at %#llx: guest pages stay pinned\n",
+		  unmapped, size, iova);
+	vi->keep_pins = true;
+}
+
 static bool in_aperture(struct iommu_domain *hd, u64 start, u64 last)
 {
 	return !hd->geometry.force_aperture ||
@@ -124,71 +140,133 @@ static bool in_aperture(struct iommu_domain *hd, u64 start, u64 last)
 
 /* ---- the identity domain --------------------------------------------- */
 
-/* Unmap the first @nr regions of the identity domain's RAM. */
-static void identity_unmap(struct vhost_iommu_identity *id, unsigned int nr)
+/* Does @ram have region @r (the same object: shared, not a copy)? */
+static bool ram_has(const struct vhost_iommu_ram *ram,
+		    const struct vhost_iommu_ram_region *r)
 {
 	unsigned int i;
 
-	for (i = 0; i < nr; i++) {
-		struct vhost_iommu_ram_region *r = id->ram->regions[i];
-		size_t size = r->pin.npages << PAGE_SHIFT;
+	for (i = 0; ram && i < ram->nr; i++)
+		if (ram->regions[i] == r)
+			return true;
+	return false;
+}
 
-		if (iommu_unmap(id->hd, r->gpa, size) != size)
-			pr_err_ratelimited("vhost-iommu: identity: unmapped less than %zu bytes at %#llx\n",
-					   size, r->gpa);
+/* Map region @r of pinned RAM at IOVA == GPA in @hd. */
+static int identity_map_region(struct vhost_iommu *vi, struct iommu_domain *hd,
+			       const struct vhost_iommu_ram_region *r)
+{
+	int prot = IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE;
+
+	if (!in_aperture(hd, r->gpa, r->last))
+		return -ERANGE;
+	return map_pages(vi, hd, r->gpa, r->pin.pages, r->pin.npages,
+			 r->pin.writable ? prot : prot & ~IOMMU_WRITE);
+}
+
+static void identity_unmap_region(struct vhost_iommu *vi, struct iommu_domain *hd,
+				  const struct vhost_iommu_ram_region *r)
+{
+	size_t size = r->pin.npages << PAGE_SHIFT;
+
+	unmap_check(vi, r->gpa, size, iommu_unmap(hd, r->gpa, size));
+}
+
+/*
+ * Unmap the first @nr (UINT_MAX: all) regions of @ram that @other has
+ * (@in_other) or does not have.
+ */
+static void identity_unmap_regions(struct vhost_iommu *vi, struct iommu_domain *hd,
+				   const struct vhost_iommu_ram *ram,
+				   const struct vhost_iommu_ram *other, bool in_other,
+				   unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < ram->nr && nr; i++) {
+		if (ram_has(other, ram->regions[i]) != in_other)
+			continue;
+		identity_unmap_region(vi, hd, ram->regions[i]);
+		nr--;
 	}
 }
 
-static void identity_free(struct vhost_iommu *vi, struct vhost_iommu_identity *id)
+/*
+ * Map the regions of @ram that @have does not have.  Return: 0, or the
+ * error of the first that failed, the ones before it unmapped again.
+ */
+static int identity_map_except(struct vhost_iommu *vi, struct iommu_domain *hd,
+			       const struct vhost_iommu_ram *ram,
+			       const struct vhost_iommu_ram *have)
 {
-	identity_unmap(id, id->ram->nr);
-	/* Empty now: a group stuck in it is blocked, and keeps it. */
+	unsigned int i, mapped = 0;
+	int ret;
+
+	for (i = 0; i < ram->nr; i++) {
+		if (ram_has(have, ram->regions[i]))
+			continue;
+		ret = identity_map_region(vi, hd, ram->regions[i]);
+		if (ret) {
+			identity_unmap_regions(vi, hd, ram, have, false, mapped);
+			return ret;
+		}
+		mapped++;
+	}
+	return 0;
+}
+
+/* Free an identity domain that maps nothing. */
+static void identity_release(struct vhost_iommu *vi, struct vhost_iommu_identity *id)
+{
+	/* A group stuck in it is blocked, and keeps it. */
 	vhost_iommu_free_host_domain(vi->container, id->hd);
 	vhost_iommu_ram_put(vi, id->ram);
 	kfree(id);
 }
 
-/*
- * Build the identity domain: every region of pinned guest RAM mapped at
- * IOVA == GPA.  The RAM is the device's own with VHOST_IOMMU_OPT_PREPIN;
- * otherwise the identity domain pins it, sharing the unchanged regions of
- * @old (the domain it replaces, or NULL).
- */
-static struct vhost_iommu_identity *identity_build(struct vhost_iommu *vi,
-						   const struct vhost_iommu_identity *old)
+static void identity_free(struct vhost_iommu *vi, struct vhost_iommu_identity *id)
 {
-	int prot = IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE;
+	identity_unmap_regions(vi, id->hd, id->ram, NULL, false, UINT_MAX);
+	identity_release(vi, id);
+}
+
+/*
+ * The pinned RAM the identity domain maps: the device's own with
+ * VHOST_IOMMU_OPT_PREPIN; otherwise pinned for it, sharing the unchanged
+ * regions of @old (the RAM it maps now, or NULL).  Return: NULL if there
+ * is none (no table, memlock limit, memory).
+ */
+static struct vhost_iommu_ram *identity_ram(struct vhost_iommu *vi,
+					    const struct vhost_iommu_ram *old)
+{
+	if (vi->prepin)
+		return vi->ram ? vhost_iommu_ram_get(vi, vi->ram) : NULL;
+	return vhost_iommu_ram_build(vi, old);
+}
+
+/* Build the identity domain: all of pinned guest RAM at IOVA == GPA. */
+static struct vhost_iommu_identity *identity_build(struct vhost_iommu *vi)
+{
 	struct vhost_iommu_identity *id;
 	struct vhost_iommu_ram *ram;
-	unsigned int mapped;
 
 	if (!vi->container)
 		return NULL;
-	if (vi->prepin)
-		ram = vi->ram ? vhost_iommu_ram_get(vi, vi->ram) : NULL;
-	else
-		ram = vhost_iommu_ram_build(vi, old ? old->ram : NULL);
+	ram = identity_ram(vi, NULL);
 	if (!ram)
 		return NULL;
-	id = kzalloc(sizeof(*id), GFP_KERNEL_ACCOUNT);
+	id = kzalloc(sizeof(*id), VHOST_IOMMU_GFP);
 	if (!id)
 		goto err_ram;
 	id->ram = ram;
 	id->hd = vhost_iommu_alloc_host_domain(vi->container);
 	if (!id->hd)
 		goto err_free;
-	for (mapped = 0; mapped < ram->nr; mapped++) {
-		struct vhost_iommu_ram_region *r = ram->regions[mapped];
-
-		if (!in_aperture(id->hd, r->gpa, r->last) ||
-		    map_pages(vi, id->hd, r->gpa, r->pin.pages, r->pin.npages,
-			      r->pin.writable ? prot : prot & ~IOMMU_WRITE))
-			goto err_unmap;
-	}
+	if (identity_map_except(vi, id->hd, ram, NULL))
+		goto err_domain;
 	return id;
 
-err_unmap:
-	identity_unmap(id, mapped);
+err_domain:
 	vhost_iommu_free_host_domain(vi->container, id->hd);
 err_free:
 	kfree(id);
@@ -222,7 +300,7 @@ static struct iommu_domain *identity_get(struct vhost_iommu *vi)
 {
 	lockdep_assert_held(vhost_iommu_lock(vi));
 	if (!vi->identity)
-		vi->identity = identity_build(vi, NULL);
+		vi->identity = identity_build(vi);
 	return vi->identity ? vi->identity->hd : NULL;
 }
 
@@ -240,43 +318,71 @@ void vhost_iommu_identity_put(struct vhost_iommu *vi)
 	vi->identity = NULL;
 }
 
+/*
+ * The identity domain could not follow the memory table: its groups go to
+ * VFIO's blocking domain, the safe side, and it goes, unmapped first unless
+ * it maps nothing any more (!@mapped).  Return: -ENOMEM.
+ */
+static int identity_drop(struct vhost_iommu *vi, bool mapped)
+{
+	struct vhost_iommu_identity *id = vi->identity;
+	struct vhost_iommu_endpoint *vep;
+	unsigned long idx;
+
+	lockdep_assert_held(vhost_iommu_lock(vi));
+	mutex_lock(&vi->container->lock);
+	xa_for_each(&vi->endpoints, idx, vep)
+		if (vep->g->domain == id->hd)
+			vhost_iommu_group_set_domain(vep->g, NULL);
+	mutex_unlock(&vi->container->lock);
+	vi->identity = NULL;
+	if (mapped)
+		identity_free(vi, id);
+	else
+		identity_release(vi, id);
+	return -ENOMEM;
+}
+
 /**
- * vhost_iommu_identity_refresh() - rebuild the identity domain after the
- * memory table changed
+ * vhost_iommu_identity_refresh() - the identity domain follows the memory
+ * table
  * @vi: the device
  *
- * Groups in the old identity domain move to the new one (or, if it cannot
- * be built, to VFIO's blocking domain, the safe side).  A group that cannot
- * leave the old one stays in it, emptied, so blocked too.
+ * In place: the regions that went are unmapped, the new ones mapped, and
+ * the unchanged ones (shared by the old and the new pinned RAM) stay as
+ * they are, pinned and charged once, so DMA of a bypassed device to them
+ * goes on while the table changes.  If the new RAM cannot be pinned or
+ * mapped, the groups in the identity domain are blocked instead, and it
+ * goes.
  *
- * Return: 0; -ENOMEM if the new domain could not be built; or -EIO if a
- * group could not leave the old one.
+ * Return: 0, or -ENOMEM.
  */
 int vhost_iommu_identity_refresh(struct vhost_iommu *vi)
 {
-	struct vhost_iommu_identity *old = vi->identity;
-	struct vhost_iommu_endpoint *vep;
-	struct iommu_domain *hd;
-	unsigned long id;
-	bool stuck = false;
+	struct vhost_iommu_identity *id = vi->identity;
+	struct vhost_iommu_ram *ram;
 
 	lockdep_assert_held(vhost_iommu_lock(vi));
-	if (!old)
+	if (!id)
 		return 0;
-	vi->identity = identity_build(vi, old);
-	hd = vi->identity ? vi->identity->hd : NULL;
-	mutex_lock(&vi->container->lock);
-	xa_for_each(&vi->endpoints, id, vep) {
-		if (vep->g->domain != old->hd)
-			continue;
-		vhost_iommu_group_set_domain(vep->g, hd);
-		stuck |= vep->g->domain == old->hd;
+	ram = identity_ram(vi, id->ram);
+	if (!ram)
+		return identity_drop(vi, true);
+	if (ram == id->ram) {
+		vhost_iommu_ram_put(vi, ram);
+		return 0;
 	}
-	mutex_unlock(&vi->container->lock);
-	identity_free(vi, old);
-	if (!hd)
-		return -ENOMEM;
-	return stuck ? -EIO : 0;
+	/* First the regions that went: a new one may take their IOVAs. */
+	identity_unmap_regions(vi, id->hd, id->ram, ram, false, UINT_MAX);
+	if (identity_map_except(vi, id->hd, ram, id->ram)) {
+		/* What is left mapped: the regions of both. */
+		identity_unmap_regions(vi, id->hd, id->ram, ram, true, UINT_MAX);
+		vhost_iommu_ram_put(vi, ram);
+		return identity_drop(vi, false);
+	}
+	vhost_iommu_ram_put(vi, id->ram);
+	id->ram = ram;
+	return 0;
 }
 
 /**
@@ -370,7 +476,7 @@ static struct viommu_model_domain *vhost_iommu_alloc_domain(struct viommu_model 
 {
 	struct vhost_iommu_domain *vd;
 
-	vd = kzalloc(sizeof(*vd), GFP_KERNEL_ACCOUNT);
+	vd = kzalloc(sizeof(*vd), VHOST_IOMMU_GFP);
 	return vd ? &vd->d : NULL;
 }
 
@@ -457,8 +563,8 @@ static struct viommu_model_mapping *vhost_iommu_alloc_mapping(struct viommu_mode
 	struct vhost_iommu_mapping *vmapping;
 
 	if (to_vhost_iommu(pv)->prepin)
-		return kmem_cache_zalloc(prepinned_mapping_cache, GFP_KERNEL_ACCOUNT);
-	vmapping = kmem_cache_zalloc(mapping_cache, GFP_KERNEL_ACCOUNT);
+		return kmem_cache_zalloc(prepinned_mapping_cache, VHOST_IOMMU_GFP);
+	vmapping = kmem_cache_zalloc(mapping_cache, VHOST_IOMMU_GFP);
 	return vmapping ? &vmapping->m : NULL;
 }
 
@@ -519,7 +625,7 @@ static u8 map_prepinned(struct vhost_iommu *vi, struct vhost_iommu_domain *vd,
 	if (status != VIRTIO_IOMMU_S_OK)
 		return status;
 	/* Mapped, not pinned: iommu_map() is where the time goes. */
-	vi->work_pages += size >> PAGE_SHIFT;
+	vi->work += size >> PAGE_SHIFT;
 	return VIRTIO_IOMMU_S_OK;
 }
 
@@ -637,12 +743,10 @@ static void vhost_iommu_unmap(struct viommu_model *pv, struct viommu_model_domai
 	if (!vi->prepin && b->nr_pins == ARRAY_SIZE(b->pins))
 		vhost_iommu_unmap_flush(vi);
 	unmapped = unmap_range(vi, vd->hd, mapping->iova.start, size);
-	if (unmapped != size)
-		pr_err_ratelimited("vhost-iommu: unmapped %zu of %zu bytes at %#llx\n",
-				   unmapped, size, mapping->iova.start);
+	unmap_check(vi, mapping->iova.start, size, unmapped);
 	if (vi->prepin) {
 		/* The pages stay pinned for the device (vhost_iommu_ram_retire()). */
-		vi->work_pages += size >> PAGE_SHIFT;
+		vi->work += size >> PAGE_SHIFT;
 		return;
 	}
 	vmapping = to_vmapping(mapping);

@@ -51,10 +51,13 @@ void vhost_iommu_pin_release(struct vhost_iommu *vi, struct vhost_iommu_pin *pin
 	lockdep_assert_held(vhost_iommu_lock(vi));
 	if (!pin->npages)
 		return;
-	unpin_user_pages_dirty_lock(pin->pages, pin->npages, pin->writable);
-	vi->work_pages += pin->npages;
-	if (vi->dev.mm)
-		account(vi, vi->dev.mm, pin->npages, false);
+	/* After a short unmap the pages stay pinned, and charged: unmap_check(). */
+	if (!vi->keep_pins) {
+		unpin_user_pages_dirty_lock(pin->pages, pin->npages, pin->writable);
+		vi->work += pin->npages;
+		if (vi->dev.mm)
+			account(vi, vi->dev.mm, pin->npages, false);
+	}
 	if (pin->pages != &pin->one)
 		kvfree(pin->pages);
 	pin->pages = NULL;
@@ -149,7 +152,7 @@ u8 vhost_iommu_pin_gpa(struct vhost_iommu *vi, u64 gpa, unsigned long npages,
 		pin->pages = &pin->one;
 	else
 		pin->pages = kvmalloc_array(npages, sizeof(*pin->pages),
-					    GFP_KERNEL_ACCOUNT);
+					    VHOST_IOMMU_GFP);
 	if (!pin->pages)
 		goto out_unaccount;
 
@@ -169,7 +172,7 @@ u8 vhost_iommu_pin_gpa(struct vhost_iommu *vi, u64 gpa, unsigned long npages,
 	}
 	mmap_read_unlock(mm);
 	/* Pinned, even if undone below: the work the weight limit counts. */
-	vi->work_pages += done;
+	vi->work += done;
 	if (done < npages) {
 		unpin_user_pages(pin->pages, done);
 		status = VIRTIO_IOMMU_S_FAULT;
@@ -203,18 +206,24 @@ static void region_put(struct vhost_iommu *vi, struct vhost_iommu_ram_region *r)
 }
 
 /*
- * Whether the owner maps the memory table region at @hva from device memory
- * (VM_IO or VM_PFNMAP, such as a VFIO BAR that the VMM mapped into guest
- * space): it has no pages to pin, and peer-to-peer DMA is not supported.
+ * Whether the owner maps any of the memory table region [hva, hva + size)
+ * from device memory (VM_IO or VM_PFNMAP, such as a VFIO BAR that the VMM
+ * mapped into guest space): it has no pages to pin, and peer-to-peer DMA is
+ * not supported.
  */
-static bool region_is_device_memory(struct mm_struct *mm, u64 hva)
+static bool region_is_device_memory(struct mm_struct *mm, u64 hva, u64 size)
 {
+	VMA_ITERATOR(vmi, mm, hva);
 	struct vm_area_struct *vma;
-	bool ret;
+	bool ret = false;
 
 	mmap_read_lock(mm);
-	vma = vma_lookup(mm, hva);
-	ret = vma && (vma->vm_flags & (VM_IO | VM_PFNMAP));
+	for_each_vma_range(vmi, vma, hva + size) {
+		if (vma->vm_flags & (VM_IO | VM_PFNMAP)) {
+			ret = true;
+			break;
+		}
+	}
 	mmap_read_unlock(mm);
 	return ret;
 }
@@ -260,7 +269,7 @@ region_get(struct vhost_iommu *vi, const struct vhost_iommu_ram *old,
 		r->users++;
 		return r;
 	}
-	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	r = kzalloc(sizeof(*r), VHOST_IOMMU_GFP);
 	if (!r)
 		return NULL;
 	if (vhost_iommu_pin_gpa(vi, gpa, (last - gpa + 1) >> PAGE_SHIFT,
@@ -298,7 +307,7 @@ struct vhost_iommu_ram *vhost_iommu_ram_build(struct vhost_iommu *vi,
 	lockdep_assert_held(vhost_iommu_lock(vi));
 	if (!umem || !vi->dev.mm)
 		return NULL;
-	ram = kzalloc(struct_size(ram, regions, umem->nmaps), GFP_KERNEL_ACCOUNT);
+	ram = kzalloc(struct_size(ram, regions, umem->nmaps), VHOST_IOMMU_GFP);
 	if (!ram)
 		return NULL;
 	ram->users = 1;
@@ -309,7 +318,8 @@ struct vhost_iommu_ram *vhost_iommu_ram_build(struct vhost_iommu *vi,
 		u64 hva = map->addr + (start - map->start);
 		struct vhost_iommu_ram_region *r;
 
-		if (!end || end <= start || region_is_device_memory(vi->dev.mm, hva))
+		if (!end || end <= start ||
+		    region_is_device_memory(vi->dev.mm, hva, end - start))
 			continue;
 		/*
 		 * vhost takes overlapping regions (a VMM's bug); one IOVA mapped

@@ -32,9 +32,11 @@
 #include <linux/debugfs.h>
 #include <linux/file.h>
 #include <linux/idr.h>
+#include <linux/memcontrol.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/sched/clock.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/seq_file.h>
@@ -45,24 +47,35 @@
 #include "vhost_iommu.h"
 
 /*
- * Work limits of one kick, after which the worker requeues the kick and lets
- * other work run (vhost_exceeds_weight()): requests, and guest pages pinned
- * (MAP, and ATTACH of a bypass domain) or unpinned (UNMAP, DETACH of a
- * domain's last endpoint), where a request's time goes.  A request's
- * descriptors are a few dozen bytes whatever it costs, so they are not
- * counted.  A flood of one-page MAPs stops at the request limit; one of
- * large MAPs at the page limit (16 MiB with 4 KiB pages), after the request
- * that reaches it.  Each requeue counts in weight_yields.
+ * Work limits of one pass of the kick handler, after which the worker
+ * requeues the kick and lets other work run (vhost_exceeds_weight()):
+ * requests; units of work (vi->work): guest pages pinned (MAP, ATTACH of a
+ * bypass domain), mapped (a pre-pinned MAP) or unpinned (UNMAP, DETACH of a
+ * domain's last endpoint), and each chain's iovecs; and time.  A flood of
+ * one-page MAPs stops at the request limit; one of large MAPs at the unit
+ * limit (16 MiB with 4 KiB pages), after the request that reaches it.
+ * Each requeue counts in weight_yields.  The worker reschedules between
+ * requests.
  */
 #define VHOST_IOMMU_REQ_WEIGHT		256
-#define VHOST_IOMMU_PAGE_WEIGHT		4096
+#define VHOST_IOMMU_WORK_WEIGHT		4096
 
 /*
- * The longest busy poll after a request whatever the VMM asked for, and the
- * most one pass polls in all: the queue's mutex is held while polling, and
- * ioctls that need it wait.
+ * The longest a pass runs before it yields: its requests and its busy polls
+ * (the VMM's busyloop timeout, capped to this).  The queue's mutex is held
+ * meanwhile, and ioctls that need it wait.  What vhost core does inside one
+ * vhost_get_vq_desc() cannot be cut short: a chain may chain up to the
+ * ring's size of INDIRECT descriptors (vhost follows NEXT on them), each a
+ * table of 65536 empty descriptors.  Hence the ring-size limit below: a
+ * pass then ends within this time plus one such chain.
  */
-#define VHOST_IOMMU_POLL_MAX_US		10000
+#define VHOST_IOMMU_PASS_MAX_US		10000
+
+/*
+ * The most descriptors a queue has: QEMU's largest (VIRTQUEUE_MAX_SIZE),
+ * which it lets a guest set whatever the device offers (virtio-iommu: 256).
+ */
+#define VHOST_IOMMU_VQ_NUM_MAX		1024
 
 #define VHOST_IOMMU_DEV_FEATURES ((1ULL << VIRTIO_IOMMU_F_INPUT_RANGE) |	\
 				  (1ULL << VIRTIO_IOMMU_F_DOMAIN_RANGE) |	\
@@ -77,7 +90,8 @@ static unsigned long max_domains = 1024;
 module_param(max_domains, ulong, 0644);
 MODULE_PARM_DESC(max_domains, "Default limit of live domains per device");
 
-static unsigned long max_mappings = 1UL << 20;
+/* VFIO type1's dma_entry_limit. */
+static unsigned long max_mappings = 65535;
 module_param(max_mappings, ulong, 0644);
 MODULE_PARM_DESC(max_mappings, "Default limit of live mappings per device");
 
@@ -197,11 +211,22 @@ static size_t handle_request(struct vhost_iommu *vi, struct vhost_virtqueue *vq,
 	return used;
 }
 
-/* The pages this kick has pinned or unpinned since @start, capped for an int. */
-static int kick_pages(struct vhost_iommu *vi, unsigned long start)
+/*
+ * Has this pass done enough: the work done since @start (see
+ * VHOST_IOMMU_REQ_WEIGHT) or its time up at @pass_end?  Then the kick is
+ * requeued, and the pass yields.
+ */
+static bool pass_exceeded(struct vhost_iommu *vi, struct vhost_virtqueue *vq,
+			  int reqs, unsigned long start, u64 pass_end)
 {
-	lockdep_assert_held(vhost_iommu_lock(vi));
-	return min_t(unsigned long, vi->work_pages - start, VHOST_IOMMU_PAGE_WEIGHT);
+	lockdep_assert_held(&vq->mutex);
+	if (local_clock() >= pass_end) {
+		vhost_poll_queue(&vq->poll);
+		return true;
+	}
+	return vhost_exceeds_weight(vq, reqs,
+				    min_t(unsigned long, vi->work - start,
+					  VHOST_IOMMU_WORK_WEIGHT));
 }
 
 /*
@@ -233,7 +258,7 @@ static bool owner_waits_here(struct vhost_iommu *vi)
 /*
  * Busy-poll the empty request queue, notifications off, for
  * vq->busyloop_timeout microseconds (VHOST_SET_VRING_BUSYLOOP_TIMEOUT, at
- * most VHOST_IOMMU_POLL_MAX_US; 0: never) and not past @pass_end, after
+ * most VHOST_IOMMU_PASS_MAX_US; 0: never) and not past @pass_end, after
  * publishing what the guest waits for.  Polling stops when the scheduler
  * wants the CPU back (need_resched()), a signal is pending, other work waits
  * for the worker (a flush: STOP, release), or a thread of the owner waits
@@ -250,7 +275,7 @@ static bool poll_avail(struct vhost_iommu *vi, struct vhost_virtqueue *vq,
 		return false;
 	if (req_publish(vi, vq))
 		return false;
-	end = local_clock() + (u64)min_t(u32, vq->busyloop_timeout, VHOST_IOMMU_POLL_MAX_US) *
+	end = local_clock() + (u64)min_t(u32, vq->busyloop_timeout, VHOST_IOMMU_PASS_MAX_US) *
 			      NSEC_PER_USEC;
 	end = min(end, pass_end);
 	while (vhost_vq_avail_empty(&vi->dev, vq)) {
@@ -269,8 +294,9 @@ static void handle_req_kick(struct vhost_work *work)
 						  poll.work);
 	struct vhost_iommu *vi = container_of(vq->dev, struct vhost_iommu, dev);
 	bool yield = false, polled = false;
+	struct mem_cgroup *old_memcg;
 	unsigned long start;
-	u64 pass_end;
+	u64 pass_start, pass_end;
 	unsigned int out, in;
 	int head, reqs = 0;
 
@@ -278,9 +304,12 @@ static void handle_req_kick(struct vhost_work *work)
 	mutex_lock(&vq->mutex);
 	if (!vhost_vq_get_backend(vq))
 		goto out;
+	/* A kthread's allocations are charged nowhere unless told (6.1). */
+	old_memcg = set_active_memcg(vi->memcg);
 	vi->kicks += !vi->requeued;
-	start = vi->work_pages;
-	pass_end = local_clock() + VHOST_IOMMU_POLL_MAX_US * NSEC_PER_USEC;
+	start = vi->work;
+	pass_start = local_clock();
+	pass_end = pass_start + VHOST_IOMMU_PASS_MAX_US * NSEC_PER_USEC;
 	vi->batch.open = true;
 	vhost_disable_notify(&vi->dev, vq);
 	do {
@@ -302,13 +331,17 @@ static void handle_req_kick(struct vhost_work *work)
 			}
 			break;
 		}
+		vi->work += out + in;
 		req_done(vi, vq, head, handle_request(vi, vq, out, in));
 		vi->polled += polled;
-	} while (!(yield = vhost_exceeds_weight(vq, ++reqs, kick_pages(vi, start))));
+		cond_resched();
+	} while (!(yield = pass_exceeded(vi, vq, ++reqs, start, pass_end)));
 	vi->weight_yields += yield;
 	vi->requeued = yield;
 	req_publish(vi, vq);
 	vi->batch.open = false;
+	vi->pass_max_ns = max(vi->pass_max_ns, local_clock() - pass_start);
+	set_active_memcg(old_memcg);
 out:
 	mutex_unlock(&vq->mutex);
 }
@@ -362,6 +395,13 @@ static int vhost_iommu_start(struct vhost_iommu *vi)
 	if (!vhost_vq_is_setup(&vi->vqs[VHOST_IOMMU_VQ_REQ])) {
 		ret = -EINVAL;
 		goto out;
+	}
+	for (i = 0; i < VHOST_IOMMU_NR_VQS; i++) {
+		/* Fixed from now on: vhost refuses SET_VRING_NUM on a started queue. */
+		if (vi->vqs[i].num > VHOST_IOMMU_VQ_NUM_MAX) {
+			ret = -EINVAL;
+			goto out;
+		}
 	}
 	for (i = 0; i < VHOST_IOMMU_NR_VQS; i++) {
 		vq = &vi->vqs[i];
@@ -951,9 +991,13 @@ static long vhost_iommu_ioctl(struct file *file, unsigned int ioctl,
 	} else {
 		vhost_dev_flush(&vi->dev);
 		if (!r && ioctl == VHOST_SET_OWNER) {
-			/* Whose RLIMIT_MEMLOCK pays for pinned guest memory. */
+			/*
+			 * Whose RLIMIT_MEMLOCK pays for pinned guest memory,
+			 * and whose memcg for the worker's allocations.
+			 */
 			vi->owner = get_task_struct(current->group_leader);
 			vi->lock_cap = capable(CAP_IPC_LOCK);
+			vi->memcg = get_mem_cgroup_from_mm(current->mm);
 		} else if (!r && ioctl == VHOST_SET_MEM_TABLE) {
 			mutex_lock(vhost_iommu_lock(vi));
 			r = ram_changed(vi);
@@ -1033,6 +1077,7 @@ static int stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "kicks %llu\n", vi->kicks);
 	seq_printf(s, "polled %llu\n", vi->polled);
 	seq_printf(s, "iotlb_syncs %llu\n", vi->iotlb_syncs);
+	seq_printf(s, "pass_max_us %llu\n", div_u64(vi->pass_max_ns, NSEC_PER_USEC));
 	for (i = 0; i < ARRAY_SIZE(vi->ioptes); i++)
 		seq_printf(s, "ioptes.%s %llu\n", iopte_sizes[i], vi->ioptes[i]);
 	mutex_unlock(vhost_iommu_lock(vi));
@@ -1077,9 +1122,9 @@ static int vhost_iommu_open(struct inode *inode, struct file *file)
 	vqs[VHOST_IOMMU_VQ_EVT] = &vi->vqs[VHOST_IOMMU_VQ_EVT];
 	vi->vqs[VHOST_IOMMU_VQ_REQ].handle_kick = handle_req_kick;
 	vi->vqs[VHOST_IOMMU_VQ_EVT].handle_kick = handle_evt_kick;
-	/* byte_weight is compared with kick_pages(): pages, not bytes. */
+	/* byte_weight is compared with units of work, not bytes: pass_exceeded(). */
 	vhost_dev_init(&vi->dev, vqs, VHOST_IOMMU_NR_VQS, UIO_MAXIOV,
-		       VHOST_IOMMU_REQ_WEIGHT, VHOST_IOMMU_PAGE_WEIGHT, true, NULL);
+		       VHOST_IOMMU_REQ_WEIGHT, VHOST_IOMMU_WORK_WEIGHT, true, NULL);
 
 	viommu_model_init(&vi->pv, &vhost_iommu_ops, &default_config,
 			  VHOST_IOMMU_DEV_FEATURES);
@@ -1144,6 +1189,7 @@ static int vhost_iommu_release(struct inode *inode, struct file *file)
 	vhost_dev_cleanup(&vi->dev);
 	if (vi->owner)
 		put_task_struct(vi->owner);
+	mem_cgroup_put(vi->memcg);
 	ida_free(&vhost_iommu_ida, vi->id);
 	kfree(vi->dev.vqs);
 	kvfree(vi);

@@ -57,6 +57,13 @@
 #include "../proto/kcompat.h"
 #include "uapi/linux/vhost_iommu.h"
 
+/*
+ * What the guest's requests allocate: charged to the VMM's memcg (the
+ * worker charges it, vhost_iommu.memcg), and failed with NOMEM when that
+ * is full, rather than by OOM-killing a task of the VMM.
+ */
+#define VHOST_IOMMU_GFP		(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL)
+
 enum {
 	VHOST_IOMMU_VQ_REQ = VIOMMU_MODEL_VQ_REQUEST,
 	VHOST_IOMMU_VQ_EVT = VIOMMU_MODEL_VQ_EVENT,
@@ -117,6 +124,8 @@ struct vhost_iommu_group {
 	struct vhost_iommu_container *c;	/* [const] no reference */
 	struct list_head node;			/* [c] in c->groups */
 	struct iommu_group *group;		/* [const] reference held */
+	/* [const] Its IOMMU enforces cache coherency: our domains must, for it */
+	bool coherent;
 	/* [c] Our host domain the group is attached to; NULL: VFIO's blocking domain. */
 	struct iommu_domain *domain;
 	bool owns_domain;			/* [c] stuck in it, its last user */
@@ -173,6 +182,7 @@ struct vhost_iommu {
 	/* The owner, whose RLIMIT_MEMLOCK applies; [dev], set with the owner. */
 	struct task_struct *owner;
 	bool lock_cap;				/* [dev], with owner */
+	struct mem_cgroup *memcg;		/* [dev], with owner; charged by the worker */
 	unsigned long pinned;			/* [vq] pages, for MAPs */
 	/* [vq] VHOST_IOMMU_OPT_PREPIN: MAPs use ram, set while no mapping lives */
 	bool prepin;
@@ -182,16 +192,18 @@ struct vhost_iommu {
 	struct vhost_iommu_batch batch;		/* [vq] */
 	bool requeued;				/* [vq] the next pass is our own */
 	unsigned int nr_done;			/* [vq] completions in vq->heads */
-	/* [vq] Pages pinned or unpinned so far: what the weight limit counts */
-	unsigned long work_pages;
+	/* [vq] Units of work done so far: what the weight limit counts */
+	unsigned long work;
 	unsigned long nr_endpoints;		/* [vq] */
 	bool closing;				/* [vq] release: no more bypass */
+	bool keep_pins;				/* [vq] a short unmap: never unpin */
 	u64 bad_chains;				/* [vq] */
 	u64 weight_yields;			/* [vq] */
 	u64 kicks;				/* [vq] */
 	u64 polled;				/* [vq] */
 	u64 iotlb_syncs;			/* [vq] */
 	u64 ioptes[3];				/* [vq] 4K, 2M, 1G */
+	u64 pass_max_ns;			/* [vq] the longest pass of the kick handler */
 	int id;					/* [const] */
 	struct dentry *debugfs;			/* [const] */
 	/* [vq] bounce buffers of the request handler */

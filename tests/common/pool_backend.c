@@ -76,6 +76,10 @@ static u8 pool_attach_ep(struct viommu_model *dev,
 
 	if ((long)viommu_model_domain_id(domain) == pool->refuse_attach_domain)
 		return VIRTIO_IOMMU_S_UNSUPP;
+	if (pool->refuse_attaches) {
+		pool->refuse_attaches--;
+		return VIRTIO_IOMMU_S_UNSUPP;
+	}
 	pool->nr_attach++;
 	pool->last_domain = domain;
 	pool->last_ep = ep;

@@ -29,6 +29,8 @@ struct pool_backend {
 	const struct viommu_model_mapping *last_mapping;
 	/* Make attaching to this domain ID fail with UNSUPP (or -1: none). */
 	long refuse_attach_domain;
+	/* Make the next this many attaches, to any domain, fail with UNSUPP. */
+	unsigned int refuse_attaches;
 	/* Make detaching from this domain ID fail with DEVERR (or -1: none). */
 	long refuse_detach_domain;
 	/* Make the next map fail with this status (OK: don't). */

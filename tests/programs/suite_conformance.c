@@ -7,10 +7,14 @@
  * every malformed ATTACH/DETACH/MAP/UNMAP, the PROBE properties (one MSI
  * region, zero fill, short buffer), and the domains' lifetimes (move,
  * destroy, reuse, reset, bypass domains).  A fixture for each way of
- * holding guest pages (rig_modes).
+ * holding guest pages (rig_modes).  And the container tells the VMM what
+ * VFIO type1 tells it of the same group: page sizes, usable IOVA ranges,
+ * cache coherency.
  */
 #define _GNU_SOURCE
 #include <endian.h>
+#include <errno.h>
+#include <linux/vfio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
@@ -229,6 +233,68 @@ static void t_domains(struct tap *t, struct rig *g)
 		  "bypass domain dies with its endpoint");
 }
 
+/* GET_INFO and VFIO_DMA_CC_IOMMU of @f's container: 0 or -errno. */
+static int container_info(const struct vfio *f, struct vfio_info *info, int *cc)
+{
+	*cc = ioctl(f->container, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU);
+	return *cc < 0 ? -errno : vfio_get_info(f, info);
+}
+
+static bool info_equal(const struct vfio_info *a, const struct vfio_info *b)
+{
+	unsigned int i;
+
+	if (a->pgsizes != b->pgsizes || a->nr_ranges != b->nr_ranges)
+		return false;
+	for (i = 0; i < a->nr_ranges; i++)
+		if (a->ranges[i].start != b->ranges[i].start ||
+		    a->ranges[i].end != b->ranges[i].end)
+			return false;
+	return true;
+}
+
+static void info_diag(const char *who, const struct vfio_info *info, int cc)
+{
+	unsigned int i;
+
+	tap_diag("%s: page sizes %#llx, cache coherent %d, %u IOVA ranges", who,
+		 (unsigned long long)info->pgsizes, cc, info->nr_ranges);
+	for (i = 0; i < info->nr_ranges; i++)
+		tap_diag("  [%#llx, %#llx]", (unsigned long long)info->ranges[i].start,
+			 (unsigned long long)info->ranges[i].end);
+}
+
+/*
+ * VFIO_IOMMU_GET_INFO and VFIO_CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) on our
+ * container answer what they answer on a type1 container of the same
+ * group: the VMM takes the guest's input range and page sizes from them,
+ * and KVM its view of coherency (on 6.1; 6.12 asks the device).
+ */
+static void t_get_info(struct tap *t, const struct suite_env *e)
+{
+	struct vfio_info type1, ours;
+	int cc1 = -1, cc = -1, ret;
+	struct vfio f;
+	struct rig g;
+
+	ret = vfio_open_type(&f, e->bdf, VFIO_TYPE1v2_IOMMU);
+	ret = ret ? ret : container_info(&f, &type1, &cc1);
+	vfio_close(&f);
+	if (!tap_check(t, !ret, "GET_INFO of a type1 container of the edu's group (%s)",
+		       strerror(-ret)))
+		return;
+	rig_open_or_bail(t, &g, e->ram, e->bdf, NULL);
+	ret = container_info(&g.f, &ours, &cc);
+	rig_close(&g);
+	info_diag("type1", &type1, cc1);
+	if (!ret)
+		info_diag("vfio-pviommu", &ours, cc);
+	tap_check(t, !ret && info_equal(&ours, &type1),
+		  "GET_INFO: the same page sizes and IOVA ranges as type1 for the same group");
+	tap_check(t, !ret && cc == cc1,
+		  "VFIO_DMA_CC_IOMMU: %d, as type1 answers (%d)", cc, cc1);
+}
+
 void suite_conformance(const struct suite_env *e)
 {
 	struct tap *t = e->t;
@@ -247,5 +313,6 @@ void suite_conformance(const struct suite_env *e)
 		t_domains(t, &g);
 		rig_close(&g);
 	}
+	t_get_info(t, e);
 }
 

@@ -5,13 +5,17 @@
  * GPA -> HVA.  It asserts that an unattached endpoint reaches no guest RAM
  * (bypass 0), that a mapped page is reached and only it, that UNMAP,
  * DETACH and VHOST_IOMMU_RESET cut the device off, that a READ-only
- * mapping can be read but not written, and that config.bypass and an
- * ATTACH_F_BYPASS domain give the identity.  A fixture for each way of
+ * mapping can be read but not written, that config.bypass and an
+ * ATTACH_F_BYPASS domain give the identity, and that the identity domain
+ * follows memory table changes in place.  A fixture for each way of
  * holding guest pages (rig_modes: pinned per MAP, pre-pinned).
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "edu.h"
 #include "suites.h"
@@ -114,6 +118,85 @@ static void t_dma(struct tap *t, struct rig *g)
 		  "after VHOST_IOMMU_RESET the old mapping is gone for the device; nothing pinned");
 }
 
+/* The iommu core's trace event of a device joining a domain. */
+#define ATTACH_EVENT	"/sys/kernel/debug/tracing/events/iommu/attach_device_to_domain/enable"
+#define TRACE		"/sys/kernel/debug/tracing/trace"
+
+static bool write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	bool ok = fd >= 0 && write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* Events in the trace buffer that name device @bdf, or -1. */
+static int trace_count(const char *bdf)
+{
+	FILE *f = fopen(TRACE, "r");
+	char line[512];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += line[0] != '#' && strstr(line, bdf) != NULL;
+	fclose(f);
+	return n;
+}
+
+/*
+ * The identity domain follows the memory table in place.  A bypassed
+ * endpoint's group stays in it while a region comes and goes: the iommu
+ * core attaches the device to no domain meanwhile (its
+ * attach_device_to_domain event stays silent), so DMA to the RAM that did
+ * not change never meets VFIO's blocking domain; a DMA after each change
+ * lands; the added region is pinned and charged once, and given back.
+ */
+static void t_identity_follows(struct tap *t, const struct suite_env *e,
+			       const struct rig_opts *o)
+{
+	enum { CHANGES = 8 };
+	uint8_t *a, *b;
+	long lck0, lck_added = 0;
+	unsigned int k, landed = 0;
+	int attaches;
+	struct rig g;
+	bool ok;
+
+	if (!tap_check(t, e->huge != NULL, "identity: a second region to add (hugetlb)"))
+		return;
+	rig_open_or_bail(t, &g, e->ram, e->bdf, o);
+	a = hva(&g.v, GPA_A);
+	b = hva(&g.v, GPA_B);
+	ok = v_attach(&g.v, 9, g.ep, VIRTIO_IOMMU_ATTACH_F_BYPASS) == OK;
+	lck0 = vmlck_kb();
+	ok = write_file(TRACE, "") && write_file(ATTACH_EVENT, "1") && ok;
+	for (k = 0; k < CHANGES; k++) {
+		ok = vdev_set_mem_table(&g.v, k % 2 ? NULL : e->huge) == 0 && ok;
+		if (k == 0)
+			lck_added = vmlck_kb() - lck0;
+		fill_pattern(a, PAGE, 40 + k);
+		memset(b, 0, PAGE);
+		landed += edu_copy(g.f.bar0, GPA_A, GPA_B, EDU_DMA_LEN) &&
+			  !memcmp(a, b, EDU_DMA_LEN);
+	}
+	write_file(ATTACH_EVENT, "0");
+	attaches = trace_count(g.f.bdf);
+	tap_check(t, ok && landed == CHANGES,
+		  "identity: the region added and removed %u times: DMA at IOVA == GPA lands after "
+		  "each (%u of %u)", CHANGES / 2, landed, CHANGES);
+	tap_check(t, attaches == 0,
+		  "identity: the group stays in its domain through the changes (%d attaches traced)",
+		  attaches);
+	tap_check(t, lck_added == (long)(HUGE_SIZE >> 10) && vmlck_kb() == lck0,
+		  "identity: the added region is charged once (VmLck +%ld kB of %llu), and given back",
+		  lck_added, HUGE_SIZE >> 10);
+	rig_close(&g);
+}
+
 void suite_dma(const struct suite_env *e)
 {
 	unsigned int i;
@@ -124,5 +207,6 @@ void suite_dma(const struct suite_env *e)
 		rig_open_or_bail(e->t, &g, e->ram, e->bdf, &rig_modes[i]);
 		t_dma(e->t, &g);
 		rig_close(&g);
+		t_identity_follows(e->t, e, &rig_modes[i]);
 	}
 }

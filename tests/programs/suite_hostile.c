@@ -5,19 +5,29 @@
  * counts it) and still works after them, refuses MAPs of GPAs outside the
  * memory table and of wrapping or huge ranges without pinning anything,
  * returns every one of --random random requests and is clean after a
- * reset, refuses a memory table with overlapping regions, answers NOMEM past RLIMIT_MEMLOCK, and that a VMM SIGKILLed
- * mid-stream gives back its device and its pins, the group being usable
- * again at once.  A fixture for the guest's abuse, one per child VMM.
+ * reset, bounds the time one pass of the worker takes however long the
+ * guest's descriptor chains are, refuses rings larger than it bounds,
+ * stops MAPs at the default limit (65535, as type1) and at the VMM's
+ * memcg limit (NOMEM, the host's memcg stays under its limit), refuses a
+ * memory table with overlapping regions, leaves out of pinned RAM a region
+ * that maps device memory past its start, answers NOMEM past
+ * RLIMIT_MEMLOCK, and that a VMM SIGKILLed mid-stream gives back its
+ * device and its pins, the group being usable again at once.  A fixture
+ * for the guest's abuse, one per child VMM.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -220,7 +230,7 @@ static void t_random(struct tap *t, struct rig *g, unsigned long count)
 /*
  * A flood of large MAPs yields the worker: one kick of 64 MAPs of 1024
  * pages each (the same guest pages, pinned again for each) holds the
- * model's lock for only a few of them at a time (VHOST_IOMMU_PAGE_WEIGHT),
+ * model's lock for only a few of them at a time (VHOST_IOMMU_WORK_WEIGHT),
  * so a GET_STATS issued once the first is done gets in before the last.
  * Without a page weight the kick holds the lock to its end, and GET_STATS
  * sees all 64.
@@ -311,6 +321,326 @@ static void t_overlap(struct tap *t, const struct suite_env *e)
 	tap_check(t, ok && !memcmp(a, b, EDU_DMA_LEN),
 		  "overlap: the identity domain maps the table in place: DMA at IOVA == GPA lands");
 	rig_close(&g);
+	free(mem);
+}
+
+/*
+ * Chains that cost vhost core much and us nothing: each chains HEADS
+ * descriptors marked INDIRECT and NEXT (vhost follows NEXT on them), each
+ * pointing at one table of ENTRIES empty descriptors, which use no iovec.
+ * One kick of CHAINS of them: every chain is returned (used_len 0, no
+ * readable part), and no pass of the worker takes much more than one
+ * chain, where without a time limit one pass took them all.  The longest
+ * pass is reported (debugfs pass_max_us); the kernel log must show no soft
+ * lockup (the scenario fails on any BUG).
+ */
+static void t_chain_flood(const struct suite_env *e)
+{
+	enum { CHAINS = 16, HEADS = VQ_NUM / CHAINS, ENTRIES = 16384 };
+	struct tap *t = e->t;
+	struct vhost_iommu_stats st0, st1;
+	unsigned int c, k, got, empty = 0;
+	struct vring_desc *d, *table;
+	long long pass_us;
+	uint64_t table_gpa;
+	struct vdev *v;
+	struct rig g;
+	double s;
+
+	rig_open_or_bail(t, &g, e->ram, e->bdf, NULL);
+	v = &g.v;
+	d = v->vq[0].desc;
+	table_gpa = scratch_alloc(v, ENTRIES * sizeof(*table));
+	table = hva(v, table_gpa);
+	for (k = 0; k < ENTRIES; k++)
+		table[k] = (struct vring_desc){ DATA_GPA, 0,
+			k + 1 < ENTRIES ? VRING_DESC_F_NEXT : 0, k + 1 };
+	for (c = 0; c < CHAINS; c++) {
+		for (k = 0; k < HEADS; k++) {
+			unsigned int i = c * HEADS + k;
+
+			d[i] = (struct vring_desc){ table_gpa, ENTRIES * sizeof(*table),
+				VRING_DESC_F_INDIRECT | (k + 1 < HEADS ? VRING_DESC_F_NEXT : 0),
+				i + 1 };
+		}
+		vq_push(v, 0, c * HEADS);
+	}
+	vdev_stats(v, &st0);
+	s = now_s();
+	vq_kick(v, 0);
+	got = vq_wait(v, 0, CHAINS, 300000);
+	s = now_s() - s;
+	for (k = 0; k < got; k++)
+		empty += vq_pop(v, 0).len == 0;
+	vdev_stats(v, &st1);
+	pass_us = vhost_debugfs_stat("pass_max_us");
+	tap_check(t, got == CHAINS && empty == CHAINS &&
+		  st1.bad_chains - st0.bad_chains == CHAINS,
+		  "chain flood: %u chains of %u INDIRECT|NEXT heads x %u empty descriptors: all "
+		  "returned with used_len 0, counted bad (%.2f s)", CHAINS, HEADS, ENTRIES, s);
+	tap_check(t, pass_us >= 0 && pass_us < s * 1e6 / 4 && st1.weight_yields > st0.weight_yields,
+		  "chain flood: the worker yields; its longest pass %lld us of %.0f us in all "
+		  "(%llu requeued kicks)", pass_us, s * 1e6,
+		  (unsigned long long)(st1.weight_yields - st0.weight_yields));
+	tap_check(t, v_attach(v, 1, g.ep, 0) == OK, "chain flood: the queue still works");
+	rig_close(&g);
+}
+
+/*
+ * The ring size bounds what one chain costs (see t_chain_flood): a request
+ * queue of more than 1024 descriptors is refused at VHOST_IOMMU_START.
+ */
+static void t_ring_size(const struct suite_env *e)
+{
+	struct vhost_vring_state big = { .index = 0, .num = 2048 };
+	struct vhost_vring_state num = { .index = 0, .num = VQ_NUM };
+	struct vdev v;
+	int err = 0;
+	bool ok;
+
+	ok = vdev_open(&v, e->ram, &default_cfg) == 0 &&
+	     ioctl(v.fd, VHOST_SET_VRING_NUM, &big) == 0;
+	if (ok && ioctl(v.fd, VHOST_IOMMU_START))
+		err = errno;
+	ok = ok && err == EINVAL && ioctl(v.fd, VHOST_SET_VRING_NUM, &num) == 0 &&
+	     ioctl(v.fd, VHOST_IOMMU_START) == 0;
+	tap_check(e->t, ok, "ring size: a request queue of %u descriptors is refused at START "
+		  "(%s), one of %u starts", big.num, strerror(err), num.num);
+	vdev_close(&v);
+}
+
+/*
+ * MAP @n one-page mappings with no access flag (nothing pinned) in domain
+ * @dom from @iova up, in batches; stop at the first that is not OK.
+ * Return: how many were OK; *@status: the first other status (OK if none).
+ */
+static unsigned long map_flagless(struct vdev *v, uint32_t dom, uint64_t iova,
+				  unsigned long n, uint8_t *status)
+{
+	static struct virtio_iommu_req_map m[VQ_BATCH];
+	static struct req r[VQ_BATCH];
+	unsigned long done = 0;
+	unsigned int i, k;
+
+	*status = OK;
+	while (done < n) {
+		k = n - done < VQ_BATCH ? n - done : VQ_BATCH;
+		for (i = 0; i < k; i++) {
+			uint64_t a = iova + (done + i) * PAGE;
+
+			mk_map(&m[i], dom, a, a + PAGE - 1, DATA_GPA, 0);
+			memset(&r[i], 0, sizeof(r[i]));
+			r[i].out = &m[i];
+			r[i].out_len = RO_LEN(m[i]);
+			r[i].in_len = sizeof(struct virtio_iommu_req_tail);
+		}
+		if (vq_run(v, r, k) != k) {
+			*status = S_LOST;
+			return done;
+		}
+		for (i = 0; i < k; i++) {
+			if (req_status(&r[i]) != OK) {
+				*status = req_status(&r[i]);
+				return done + i;
+			}
+		}
+		done += k;
+	}
+	return done;
+}
+
+#define LIMIT_IOVA	0x100000000ull
+
+/* The default limit of live mappings is type1's dma_entry_limit, 65535. */
+static void t_default_limit(const struct suite_env *e)
+{
+	unsigned long n;
+	struct rig g;
+	uint8_t st;
+
+	rig_open_or_bail(e->t, &g, e->ram, e->bdf, NULL);
+	n = v_attach(&g.v, 1, g.ep, 0) == OK ?
+	    map_flagless(&g.v, 1, LIMIT_IOVA, 70000, &st) : 0;
+	tap_check(e->t, n == 65535 && st == NOMEM && live_mappings(&g.v) == 65535,
+		  "default limit: 65535 live mappings, then NOMEM (%lu, then status %u)", n, st);
+	rig_close(&g);
+}
+
+#define CGROUP_ROOT	"/sys/fs/cgroup"
+#define CGROUP		CGROUP_ROOT "/pviommu-memcg"
+
+static bool write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	bool ok = fd >= 0 && write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* The cgroup files the child reads and writes, opened before the limit. */
+enum { CG_CURRENT, CG_EVENTS, CG_MAX, CG_NR };
+static const char *const cg_files[CG_NR] = {
+	CGROUP "/memory.current", CGROUP "/memory.events", CGROUP "/memory.max",
+};
+
+/*
+ * The number in cgroup file @fd (after "KEY " if @key), or -1; read into
+ * a buffer on the stack, so that it allocates nothing in the cgroup.
+ */
+static long long cg_read(int fd, const char *key)
+{
+	char buf[512], *p = buf;
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	if (key) {
+		p = strstr(buf, key);
+		if (!p)
+			return -1;
+		p += strlen(key);
+	}
+	return strtoll(p, NULL, 10);
+}
+
+static bool cg_write(int fd, const char *s)
+{
+	return pwrite(fd, s, strlen(s), 0) == (ssize_t)strlen(s);
+}
+
+/* cgroup v2 with the memory controller for CGROUP's children. */
+static bool cgroup_ready(void)
+{
+	if (access(CGROUP_ROOT "/cgroup.controllers", F_OK) &&
+	    mount("cgroup2", CGROUP_ROOT, "cgroup2", 0, NULL))
+		return false;
+	if (!write_str(CGROUP_ROOT "/cgroup.subtree_control", "+memory"))
+		return false;
+	return (mkdir(CGROUP, 0755) == 0 || errno == EEXIST) &&
+	       access(CGROUP "/memory.max", F_OK) == 0;
+}
+
+/*
+ * The child VMM of t_memcg(), in CGROUP: MAPs with no access flag (they
+ * pin nothing: only kernel memory pays for them) until one fails, with
+ * memory.max 2 MiB above what the VMM uses.  Until the limit is lifted
+ * again it does nothing that allocates in the cgroup but the MAPs: the
+ * rest would be OOM-killed.  Exit status: bit per failed check.
+ */
+static int memcg_child(const struct suite_env *e)
+{
+	long long base, cur, events, max;
+	int fd[CG_NR], i, bad = 0;
+	char pid[16], lim[32];
+	unsigned long n;
+	const char *step;
+	struct rig g;
+	uint8_t st;
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (!write_str(CGROUP "/cgroup.procs", pid) || mlockall(MCL_CURRENT | MCL_FUTURE))
+		return 64;
+	for (i = 0; i < CG_NR; i++)
+		if ((fd[i] = open(cg_files[i], i == CG_MAX ? O_WRONLY : O_RDONLY)) < 0)
+			return 65;
+	if (rig_open(&g, e->ram, e->bdf, &default_cfg,
+		     &(struct rig_opts){ .max_mappings = 1 << 20 }, &step) ||
+	    v_attach(&g.v, 1, g.ep, 0) != OK)
+		return 66;
+	/* Warm up the request path, so that the VMM itself needs no new page. */
+	if (map_flagless(&g.v, 1, LIMIT_IOVA, VQ_BATCH, &st) != VQ_BATCH)
+		bad |= 1;
+	base = cg_read(fd[CG_CURRENT], NULL);
+	max = base + (2 << 20);
+	snprintf(lim, sizeof(lim), "%lld", max);
+	if (base < 0 || !cg_write(fd[CG_MAX], lim))
+		return 67;
+	n = map_flagless(&g.v, 1, LIMIT_IOVA + VQ_BATCH * PAGE, 200000, &st);
+	/* Even reading a cgroup file allocates (a seq_file buffer): lift the limit first. */
+	if (!cg_write(fd[CG_MAX], "max"))
+		return 68;
+	/* Nothing was freed since: what the flood left charged. */
+	cur = cg_read(fd[CG_CURRENT], NULL);
+	events = cg_read(fd[CG_EVENTS], "max ");
+	tap_diag("memcg: %lu MAPs, then status %u; memory.current +%lld bytes (%.0f a mapping), "
+		 "%lld of max %lld, %lld max events", n, st, cur - base,
+		 n ? (double)(cur - base) / n : 0.0, cur, max, events);
+	if (st != NOMEM || n >= 200000)
+		bad |= 2;
+	if (cur > max)
+		bad |= 4;
+	if (events <= 0)
+		bad |= 8;
+	rig_close(&g);
+	return bad;
+}
+
+/*
+ * A VMM in a cgroup with a small memory.max: the worker's allocations for
+ * the guest's MAPs are charged to it (on 6.1 the worker is a kthread, whose
+ * allocations are charged nowhere by default), the guest gets NOMEM when
+ * it is full, the cgroup stays within its limit, and nobody is OOM-killed.
+ */
+static void t_memcg(const struct suite_env *e)
+{
+	int status = -1;
+	pid_t pid;
+
+	if (!tap_check(e->t, cgroup_ready(), "memcg: a cgroup v2 with the memory controller"))
+		return;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		_exit(memcg_child(e));
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	rmdir(CGROUP);
+	tap_check(e->t, pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "memcg: MAPs charged to the VMM's memcg: NOMEM at its limit, which holds, "
+		  "and nobody OOM-killed (child status %#x)", status);
+}
+
+/*
+ * A memory-table region that starts in RAM and goes on into device memory
+ * (edu's BAR0, mapped right after 16 pages of RAM): pinned RAM leaves it
+ * out, whatever VMA it starts in, and the rest of the table is pinned.
+ */
+static void t_device_memory(const struct suite_env *e)
+{
+	static const struct rig_opts prepin = { .options = VHOST_IOMMU_OPT_PREPIN };
+	struct vhost_memory *mem = calloc(1, sizeof(*mem) + 2 * sizeof(mem->regions[0]));
+	const size_t ram_part = 16 * PAGE;
+	struct vhost_iommu_stats st;
+	struct tap *t = e->t;
+	uint8_t *area = MAP_FAILED;
+	struct rig g;
+	int err = -1;
+
+	if (!tap_check(t, mem != NULL, "device memory: a memory table"))
+		return;
+	rig_open_or_bail(t, &g, e->ram, e->bdf, &prepin);
+	area = mmap(NULL, ram_part + g.f.bar0_size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (area != MAP_FAILED &&
+	    mmap(area + ram_part, g.f.bar0_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 g.f.device, g.f.bar0_offset) == area + ram_part) {
+		mem->nregions = 2;
+		mem->regions[0] = (struct vhost_memory_region){ .guest_phys_addr = GUEST_GPA,
+			.memory_size = GUEST_SIZE, .userspace_addr = (uintptr_t)e->ram };
+		mem->regions[1] = (struct vhost_memory_region){ .guest_phys_addr = 1ull << 32,
+			.memory_size = ram_part + g.f.bar0_size, .userspace_addr = (uintptr_t)area };
+		err = ioctl(g.v.fd, VHOST_SET_MEM_TABLE, mem) ? errno : 0;
+	}
+	tap_check(t, err == 0 && vdev_stats(&g.v, &st) == 0 &&
+		  st.ram_pinned_pages == GUEST_SIZE / PAGE,
+		  "device memory: a region of RAM then a BAR is left out of pinned RAM, the rest "
+		  "pinned (%s)", err < 0 ? "no mapping" : strerror(err));
+	rig_close(&g);
+	if (area != MAP_FAILED)
+		munmap(area, ram_part + g.f.bar0_size);
 	free(mem);
 }
 
@@ -453,7 +783,12 @@ void suite_hostile(const struct suite_env *e)
 	t_weight(t, &g);
 	rig_close(&g);
 	tap_check(t, vmlck_kb() == lck0, "VmLck back to its baseline %ld kB after close", lck0);
+	t_chain_flood(e);
+	t_ring_size(e);
+	t_default_limit(e);
+	t_memcg(e);
 	t_overlap(t, e);
+	t_device_memory(e);
 	t_memlock(e);
 	t_sigkill(e);
 }

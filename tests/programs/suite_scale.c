@@ -70,8 +70,12 @@ void suite_scale(const struct suite_env *e)
 	struct rig g;
 
 	for (i = 0; i < RIG_NR_MODES; i++) {
-		rig_open_or_bail(e->t, &g, e->ram, e->bdf, &rig_modes[i]);
-		t_scale(e->t, &g, e->scale, &rig_modes[i]);
+		/* --scale may go past the default limit (65535, as type1's). */
+		struct rig_opts o = rig_modes[i];
+
+		o.max_mappings = e->scale;
+		rig_open_or_bail(e->t, &g, e->ram, e->bdf, &o);
+		t_scale(e->t, &g, e->scale, &o);
 		rig_close(&g);
 	}
 }

@@ -73,6 +73,7 @@ int vfio_open_device(struct vfio *f)
 	if (f->device < 0 || ioctl(f->device, VFIO_DEVICE_GET_REGION_INFO, &bar))
 		return -errno;
 	f->bar0_size = bar.size;
+	f->bar0_offset = bar.offset;
 	if (!(bar.flags & VFIO_REGION_INFO_FLAG_MMAP))
 		return errno = ENOTSUP, -ENOTSUP;
 	f->bar0 = mmap(NULL, bar.size, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -131,6 +132,41 @@ void vfio_close(struct vfio *f)
 		close(f->container);
 	f->bar0 = NULL;
 	f->device = f->group = f->container = -1;
+}
+
+int vfio_get_info(const struct vfio *f, struct vfio_info *out)
+{
+	static union {
+		struct vfio_iommu_type1_info info;
+		uint8_t bytes[4096];
+	} buf;
+	struct vfio_info_cap_header *h;
+	struct vfio_iommu_type1_info_cap_iova_range *r;
+	uint32_t off, i;
+
+	memset(&buf, 0, sizeof(buf));
+	buf.info.argsz = sizeof(buf);
+	if (ioctl(f->container, VFIO_IOMMU_GET_INFO, &buf.info))
+		return -errno;
+	memset(out, 0, sizeof(*out));
+	out->pgsizes = buf.info.iova_pgsizes;
+	if (!(buf.info.flags & VFIO_IOMMU_INFO_CAPS))
+		return 0;
+	for (off = buf.info.cap_offset; off && off + sizeof(*h) <= sizeof(buf); off = h->next) {
+		h = (struct vfio_info_cap_header *)(buf.bytes + off);
+		if (h->id != VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE)
+			continue;
+		r = (struct vfio_iommu_type1_info_cap_iova_range *)h;
+		if (r->nr_iovas > VFIO_INFO_RANGES_MAX ||
+		    off + sizeof(*r) + r->nr_iovas * sizeof(r->iova_ranges[0]) > sizeof(buf))
+			return errno = E2BIG, -E2BIG;
+		out->nr_ranges = r->nr_iovas;
+		for (i = 0; i < r->nr_iovas; i++) {
+			out->ranges[i].start = r->iova_ranges[i].start;
+			out->ranges[i].end = r->iova_ranges[i].end;
+		}
+	}
+	return 0;
 }
 
 int vfio_type1_map(const struct vfio *f, uint64_t iova, void *hva, uint64_t size)

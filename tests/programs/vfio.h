@@ -18,6 +18,7 @@ struct vfio {
 	char group_path[32];		/* /dev/vfio/N */
 	volatile uint8_t *bar0;
 	size_t bar0_size;
+	uint64_t bar0_offset;		/* of BAR0 in the device fd, for mmap() */
 	char bdf[32];
 	uint32_t rid;			/* PCI requester ID: the endpoint ID */
 };
@@ -37,6 +38,19 @@ int vfio_enable_master(const struct vfio *f, uint16_t *cmd);
 /* All of the above. */
 int vfio_open_type(struct vfio *f, const char *bdf, unsigned long iommu_type);
 void vfio_close(struct vfio *f);
+
+/* What VFIO_IOMMU_GET_INFO reports: IOMMU page sizes, usable IOVA ranges. */
+#define VFIO_INFO_RANGES_MAX	16
+struct vfio_info {
+	uint64_t pgsizes;
+	unsigned int nr_ranges;
+	struct {
+		uint64_t start, end;
+	} ranges[VFIO_INFO_RANGES_MAX];
+};
+
+/* VFIO_IOMMU_GET_INFO of the container (-E2BIG: too many ranges). */
+int vfio_get_info(const struct vfio *f, struct vfio_info *info);
 
 /* Type1 MAP_DMA of @size bytes at @hva, read and write. */
 int vfio_type1_map(const struct vfio *f, uint64_t iova, void *hva, uint64_t size);

@@ -5,6 +5,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/vfio.h>
 #include <linux/virtio_config.h>
 #include <poll.h>
@@ -227,6 +228,33 @@ int vhost_debugfs_devices(void)
 		n += e->d_name[0] != '.';
 	closedir(d);
 	return n;
+}
+
+long long vhost_debugfs_stat(const char *name)
+{
+	DIR *d = opendir("/sys/kernel/debug/vhost-iommu");
+	char path[PATH_MAX], key[64];
+	long long value, ret = -1;
+	struct dirent *e;
+	int found = 0;
+	FILE *f;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		found++;
+		snprintf(path, sizeof(path), "/sys/kernel/debug/vhost-iommu/%s/stats", e->d_name);
+	}
+	closedir(d);
+	if (found != 1 || !(f = fopen(path, "r")))
+		return -1;
+	while (fscanf(f, "%63s %lld", key, &value) == 2)
+		if (!strcmp(key, name))
+			ret = value;
+	fclose(f);
+	return ret;
 }
 
 /* ---- the driver side of a split virtqueue --------------------------------- */
@@ -512,6 +540,13 @@ int rig_open(struct rig *g, uint8_t *ram, const char *bdf,
 	*step = "VHOST_IOMMU_SET_OPTIONS";
 	if (o && o->options && (ret = vdev_set_options(&g->v, o->options)))
 		return ret;
+	*step = "VHOST_IOMMU_SET_LIMITS";
+	if (o && o->max_mappings) {
+		struct vhost_iommu_limits lim = { .max_mappings = o->max_mappings };
+
+		if (ioctl(g->v.fd, VHOST_IOMMU_SET_LIMITS, &lim))
+			return -errno;
+	}
 	*step = "VFIO container of type VFIO_PVIOMMU_IOMMU";
 	ret = vfio_open_type(&g->f, bdf, VFIO_PVIOMMU_IOMMU);
 	if (ret)

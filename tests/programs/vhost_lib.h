@@ -142,6 +142,12 @@ int add_endpoint(struct vdev *v, uint32_t id, unsigned int group_id);
 
 /* How many vhost-iommu devices exist (debugfs entries), or -1. */
 int vhost_debugfs_devices(void);
+/*
+ * A counter of the debugfs stats of the only vhost-iommu device there is
+ * ("NAME VALUE" lines: those of VHOST_IOMMU_GET_STATS and a few more), or
+ * -1 if there is not exactly one device or no such counter.
+ */
+long long vhost_debugfs_stat(const char *name);
 
 /* ---- the driver side of a split virtqueue --------------------------------- */
 
@@ -234,6 +240,7 @@ struct rig {
 struct rig_opts {
 	uint64_t options;		/* VHOST_IOMMU_OPT_* */
 	uint8_t *huge;			/* the hugetlb region too, or NULL */
+	uint64_t max_mappings;		/* VHOST_IOMMU_SET_LIMITS; 0: the default */
 };
 
 /* The ways a device can hold guest pages: per MAP, and pre-pinned. */

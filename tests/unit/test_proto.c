@@ -325,6 +325,19 @@ static void test_attach(void)
 	       "attach: a move whose detach the backend fails -> its status, endpoint stays where it was");
 	pool.refuse_detach_domain = -1;
 
+	/* Endpoint 2 alone in domain 4, which maps a page. */
+	tap_ok(&t, pool_attach(&pool, 4, 2, 0) == OK && pool_map(&pool, 4, 0, PAGE - 1, 0, RW) == OK,
+	       "attach: endpoint 2 moved to a domain of its own, with a mapping");
+	pool.refuse_attaches = 2;
+	tap_ok(&t, pool_attach(&pool, 3, 2, 0) == UNSUPP &&
+	       !pool.endpoints[2].domain && !domain_of(4) && !domain_of(3) &&
+	       !pool_mapped(&pool, 4, 0, PAGE - 1),
+	       "attach: a move the backend can neither do nor undo -> UNSUPP, the endpoint left detached, "
+	       "its old domain destroyed as by a DETACH");
+	pool.refuse_attaches = 0;
+	tap_ok(&t, pool_attach(&pool, 2, 2, 0) == OK && pool.endpoints[2].domain == domain_of(2),
+	       "attach: and the endpoint can be attached again");
+
 	/* Endpoint 3 reserves 0x1000000-0x1ffffff. */
 	pool_map(&pool, 2, 0x1000000, 0x1000fff, 0, RW);
 	tap_ok(&t, pool_attach(&pool, 2, 3, 0) == UNSUPP &&
