@@ -6,7 +6,8 @@
  *    dma run in that mode too): locked_vm is charged once for all guest
  *    RAM, not per MAP; a memory-table change while mappings live keeps
  *    their DMA right and charges nothing twice; closing gives everything
- *    back.
+ *    back.  Two domains (two edus) that map the same guest RAM charge it
+ *    once; pinned per MAP, once per domain, as type1 once per container.
  *  - Batched unmaps, in both modes: UNMAPs sent with one kick cost one IOTLB
  *    flush, and once they complete the device reaches none of their pages,
  *    though it had just used every one of those translations.
@@ -254,12 +255,57 @@ static void t_poll(struct tap *t, const struct suite_env *e)
 	pin_to_cpu(0, -1);
 }
 
+/*
+ * Two endpoints in two domains that map the same 1 MiB of guest RAM (a
+ * guest with nested VFIO has a domain per device): DMA lands through each,
+ * and the locked_vm it costs is nothing more with pre-pinned RAM, and the
+ * range once per domain pinned per MAP.
+ */
+static void t_domains(struct tap *t, const struct suite_env *e, const struct rig_opts *o)
+{
+	const uint64_t size = 1 << 20;
+	bool prepin = o->options & VHOST_IOMMU_OPT_PREPIN;
+	long lck0, extra, want = prepin ? 0 : 2 * size / 1024;
+	uint8_t *a, *b;
+	struct vfio f2;
+	struct rig g;
+	bool ok;
+	int ret;
+
+	if (!tap_check(t, e->bdf2 != NULL, "two domains: a second edu"))
+		return;
+	rig_open_or_bail(t, &g, e->ram, e->bdf, o);
+	ret = vfio_join(&f2, e->bdf2, g.f.container);
+	ret = ret ? ret : add_endpoint(&g.v, f2.rid, f2.group_id);
+	lck0 = vmlck_kb();
+	ok = !ret && v_attach(&g.v, 1, g.ep, 0) == OK && v_attach(&g.v, 2, f2.rid, 0) == OK &&
+	     v_map(&g.v, 1, IOVA_C, IOVA_C + size - 1, DATA_GPA, RW) == OK &&
+	     v_map(&g.v, 2, IOVA_C, IOVA_C + size - 1, DATA_GPA, RW) == OK;
+	extra = vmlck_kb() - lck0;
+	a = hva(&g.v, DATA_GPA);
+	b = hva(&g.v, DATA_GPA + PAGE);
+	fill_pattern(a, PAGE, 9);
+	memset(b, 0, PAGE);
+	ok = ok && dma_from_to(g.f.bar0, IOVA_C, IOVA_C + PAGE) && !memcmp(a, b, EDU_DMA_LEN);
+	fill_pattern(a, PAGE, 10);
+	memset(b, 0, PAGE);
+	ok = ok && dma_from_to(f2.bar0, IOVA_C, IOVA_C + PAGE) && !memcmp(a, b, EDU_DMA_LEN);
+	tap_check(t, ok, "two domains, %s: edus %s and %s map the same 1 MiB, DMA lands through each",
+		  rig_mode_name(o), e->bdf, e->bdf2);
+	tap_check(t, extra == want, "two domains, %s: VmLck +%ld kB for both (%s)", rig_mode_name(o),
+		  extra, prepin ? "guest RAM is charged once, whatever the domains" :
+		  "once per domain, as type1 charges once per container");
+	rig_close(&g);
+	vfio_close(&f2);
+}
+
 void suite_fast(const struct suite_env *e)
 {
 	unsigned int i;
 
 	t_prepin(e->t, e);
 	for (i = 0; i < RIG_NR_MODES; i++) {
+		t_domains(e->t, e, &rig_modes[i]);
 		t_batch(e->t, e, &rig_modes[i]);
 		t_huge(e->t, e, &rig_modes[i]);
 	}

@@ -13,6 +13,7 @@
 struct suite_env {
 	struct tap *t;
 	const char *bdf;	/* the edu, bound to vfio-pci */
+	const char *bdf2;	/* a second edu, bound to vfio-pci, or NULL */
 	uint8_t *ram;		/* guest RAM, reused by fixture after fixture */
 	unsigned long scale;	/* --scale: live mappings of suite_scale */
 	unsigned long random;	/* --random: random requests of suite_hostile */

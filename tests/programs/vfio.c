@@ -120,6 +120,21 @@ int vfio_open_type(struct vfio *f, const char *bdf, unsigned long iommu_type)
 	return ret;
 }
 
+int vfio_join(struct vfio *f, const char *bdf, int container)
+{
+	uint16_t cmd;
+	int ret;
+
+	ret = vfio_find_group(f, bdf);
+	if (ret)
+		return ret;
+	f->group = open(f->group_path, O_RDWR | O_CLOEXEC);
+	if (f->group < 0 || ioctl(f->group, VFIO_GROUP_SET_CONTAINER, &container))
+		return -errno;
+	ret = vfio_open_device(f);
+	return ret ? ret : vfio_enable_master(f, &cmd);
+}
+
 void vfio_close(struct vfio *f)
 {
 	if (f->bar0)

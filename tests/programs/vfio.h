@@ -37,6 +37,11 @@ int vfio_open_device(struct vfio *f);
 int vfio_enable_master(const struct vfio *f, uint16_t *cmd);
 /* All of the above. */
 int vfio_open_type(struct vfio *f, const char *bdf, unsigned long iommu_type);
+/*
+ * The group of @bdf into @container, already set up (vfio_close() leaves
+ * it open), the device opened, bus mastering on.
+ */
+int vfio_join(struct vfio *f, const char *bdf, int container);
 void vfio_close(struct vfio *f);
 
 /* What VFIO_IOMMU_GET_INFO reports: IOMMU page sizes, usable IOVA ranges. */

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vhost_iommu_test BDF [SUITE...] [--scale N] [--random N]
+ * vhost_iommu_test BDF[,BDF2] [SUITE...] [--scale N] [--random N]
  *
  * The guest-less harness of vhost_iommu.ko: this process is VMM and guest
  * at once (vhost_lib.h).  BDF is QEMU's edu device (1234:11e8), bound to
- * vfio-pci; its group is the one endpoint.  Suites (suites.h): conformance,
+ * vfio-pci; its group is the endpoint of every fixture.  BDF2, a second
+ * edu, is a second endpoint where a check wants two domains.  Suites (suites.h): conformance,
  * dma, fast, hostile, scale (default: all, in that order).  The fast suite
  * wants 2 MiB hugetlb pages (vm.nr_hugepages) for its hugetlb region.  TAP on stdout; the
  * last point checks that the suites, whichever ran, gave back every
@@ -53,11 +54,14 @@ int main(int argc, char **argv)
 	long lck0;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s BDF [conformance|dma|fast|hostile|scale]... "
+		fprintf(stderr, "usage: %s BDF[,BDF2] [conformance|dma|fast|hostile|scale]... "
 			"[--scale N] [--random N]\n", argv[0]);
 		return 2;
 	}
 	e.bdf = argv[1];
+	e.bdf2 = strchr(argv[1], ',');
+	if (e.bdf2)
+		*(char *)e.bdf2++ = '\0';
 	e.scale = vhost_opt(argc, argv, "--scale", 100000);
 	e.random = vhost_opt(argc, argv, "--random", 100000);
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -22,18 +22,24 @@
 #   rig_vhost_random=N   random requests of the hostile suite (default 100000)
 #
 #: level 1
+# A second edu: a second endpoint, for the fast suite's two domains.
+#: qemu-args -device edu
 #: debug.kernel debug
 #: debug.timeout 900
 #: debug.append rig_vhost_scale=20000
 #: 6.1.kernel 6.1
 
 on_l1() {
-	local bdf t0 msgs bad
+	local bdf bdf2 t0 msgs bad
 	debug_begin
-	bdf=$(pci_find 1234:11e8)
-	check "edu found by vendor:device 1234:11e8 (at ${bdf:-nowhere})" [ -n "$bdf" ] || exit 1
-	check "edu $bdf is in an IOMMU group" [ -e "/sys/bus/pci/devices/$bdf/iommu_group" ] || exit 1
-	check "edu $bdf bound to vfio-pci" vfio_bind "$bdf" || exit 1
+	bdf=$(pci_find 1234:11e8 | sed -n 1p)
+	bdf2=$(pci_find 1234:11e8 | sed -n 2p)
+	check "two edus found by vendor:device 1234:11e8 (at ${bdf:-nowhere} and ${bdf2:-nowhere})" \
+		eval '[ -n "$bdf" ] && [ -n "$bdf2" ]' || exit 1
+	for d in "$bdf" "$bdf2"; do
+		check "edu $d is in an IOMMU group" [ -e "/sys/bus/pci/devices/$d/iommu_group" ] || exit 1
+		check "edu $d bound to vfio-pci" vfio_bind "$d" || exit 1
+	done
 	check "modprobe vhost_iommu (with pviommu_proto, vhost, vfio)" modprobe vhost_iommu || {
 		dmesg | tail -n 20 | while IFS= read -r l; do diag "$l"; done
 		exit 1
@@ -45,7 +51,7 @@ on_l1() {
 	check "vm.nr_hugepages=4" sh -c 'echo 4 > /proc/sys/vm/nr_hugepages && [ "$(cat /proc/sys/vm/nr_hugepages)" -ge 2 ]'
 	t0=$(uptime_s)
 	# shellcheck disable=SC2086 # the suites are separate words
-	vhost_iommu_test "$bdf" $(echo "${RIG_VHOST_SUITES:-}" | tr , " ") \
+	vhost_iommu_test "$bdf,$bdf2" $(echo "${RIG_VHOST_SUITES:-}" | tr , " ") \
 		--scale "${RIG_VHOST_SCALE:-100000}" --random "${RIG_VHOST_RANDOM:-100000}" |
 		tap_import "vhost_iommu_test: "
 	fact vhost_iommu_test_s "$(since "$t0")"
