@@ -413,11 +413,12 @@ static void t_ring_size(const struct suite_env *e)
 
 /*
  * MAP @n one-page mappings with no access flag (nothing pinned) in domain
- * @dom from @iova up, in batches; stop at the first that is not OK.
- * Return: how many were OK; *@status: the first other status (OK if none).
+ * @dom from @iova up, in batches of @batch (at most VQ_BATCH); stop at the
+ * first that is not OK.  Return: how many were OK; *@status: the first
+ * other status (OK if none).
  */
 static unsigned long map_flagless(struct vdev *v, uint32_t dom, uint64_t iova,
-				  unsigned long n, uint8_t *status)
+				  unsigned long n, unsigned int batch, uint8_t *status)
 {
 	static struct virtio_iommu_req_map m[VQ_BATCH];
 	static struct req r[VQ_BATCH];
@@ -426,7 +427,7 @@ static unsigned long map_flagless(struct vdev *v, uint32_t dom, uint64_t iova,
 
 	*status = OK;
 	while (done < n) {
-		k = n - done < VQ_BATCH ? n - done : VQ_BATCH;
+		k = n - done < batch ? n - done : batch;
 		for (i = 0; i < k; i++) {
 			uint64_t a = iova + (done + i) * PAGE;
 
@@ -462,7 +463,7 @@ static void t_default_limit(const struct suite_env *e)
 
 	rig_open_or_bail(e->t, &g, e->ram, e->bdf, NULL);
 	n = v_attach(&g.v, 1, g.ep, 0) == OK ?
-	    map_flagless(&g.v, 1, LIMIT_IOVA, 70000, &st) : 0;
+	    map_flagless(&g.v, 1, LIMIT_IOVA, 70000, VQ_BATCH, &st) : 0;
 	tap_check(e->t, n == 65535 && st == NOMEM && live_mappings(&g.v) == 65535,
 		  "default limit: 65535 live mappings, then NOMEM (%lu, then status %u)", n, st);
 	rig_close(&g);
@@ -553,14 +554,18 @@ static int memcg_child(const struct suite_env *e)
 	    v_attach(&g.v, 1, g.ep, 0) != OK)
 		return 66;
 	/* Warm up the request path, so that the VMM itself needs no new page. */
-	if (map_flagless(&g.v, 1, LIMIT_IOVA, VQ_BATCH, &st) != VQ_BATCH)
+	if (map_flagless(&g.v, 1, LIMIT_IOVA, VQ_BATCH, VQ_BATCH, &st) != VQ_BATCH)
 		bad |= 1;
 	base = cg_read(fd[CG_CURRENT], NULL);
 	max = base + (2 << 20);
 	snprintf(lim, sizeof(lim), "%lld", max);
 	if (base < 0 || !cg_write(fd[CG_MAX], lim))
 		return 67;
-	n = map_flagless(&g.v, 1, LIMIT_IOVA + VQ_BATCH * PAGE, 200000, &st);
+	/*
+	 * Small batches: each MAP past the limit is a failed charge after
+	 * reclaim, which takes long on a debug kernel.
+	 */
+	n = map_flagless(&g.v, 1, LIMIT_IOVA + VQ_BATCH * PAGE, 200000, 8, &st);
 	/* Even reading a cgroup file allocates (a seq_file buffer): lift the limit first. */
 	if (!cg_write(fd[CG_MAX], "max"))
 		return 68;
@@ -572,7 +577,8 @@ static int memcg_child(const struct suite_env *e)
 		 n ? (double)(cur - base) / n : 0.0, cur, max, events);
 	if (st != NOMEM || n >= 200000)
 		bad |= 2;
-	if (cur > max)
+	/* The read of memory.current charges its own buffer, a page. */
+	if (cur > max + (long long)PAGE)
 		bad |= 4;
 	if (events <= 0)
 		bad |= 8;

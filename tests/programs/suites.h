@@ -16,6 +16,8 @@ struct suite_env {
 	const char *bdf2;	/* a second edu, bound to vfio-pci, or NULL */
 	uint8_t *ram;		/* guest RAM, reused by fixture after fixture */
 	unsigned long scale;	/* --scale: live mappings of suite_scale */
+	/* --slab-max: most slab bytes a pre-pinned mapping may cost */
+	unsigned long slab_max;
 	unsigned long random;	/* --random: random requests of suite_hostile */
 	uint8_t *huge;		/* hugetlb guest RAM (HUGE_SIZE), or NULL */
 };

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vhost_iommu_test BDF[,BDF2] [SUITE...] [--scale N] [--random N]
+ * vhost_iommu_test BDF[,BDF2] [SUITE...] [--scale N] [--random N] [--slab-max N]
  *
  * The guest-less harness of vhost_iommu.ko: this process is VMM and guest
  * at once (vhost_lib.h).  BDF is QEMU's edu device (1234:11e8), bound to
@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s BDF[,BDF2] [conformance|dma|fast|hostile|scale]... "
-			"[--scale N] [--random N]\n", argv[0]);
+			"[--scale N] [--random N] [--slab-max N]\n", argv[0]);
 		return 2;
 	}
 	e.bdf = argv[1];
@@ -64,6 +64,8 @@ int main(int argc, char **argv)
 		*(char *)e.bdf2++ = '\0';
 	e.scale = vhost_opt(argc, argv, "--scale", 100000);
 	e.random = vhost_opt(argc, argv, "--random", 100000);
+	/* The model's 64-byte mapping, 8 for noise; KASAN and kmemleak add theirs. */
+	e.slab_max = vhost_opt(argc, argv, "--slab-max", 72);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	e.ram = guest_ram(&t);
 	e.huge = want(argc, argv, "fast") ? huge_ram() : NULL;

@@ -20,13 +20,16 @@
 #   rig_vhost_suites=conformance,dma,fast,hostile,scale  (default: all)
 #   rig_vhost_scale=N    live mappings of the scale suite (default 100000)
 #   rig_vhost_random=N   random requests of the hostile suite (default 100000)
+#   rig_vhost_slab_max=N most slab bytes per pre-pinned mapping (default 72;
+#                        512 on the debug kernel: KASAN's redzones, kmemleak's
+#                        objects)
 #
 #: level 1
 # A second edu: a second endpoint, for the fast suite's two domains.
 #: qemu-args -device edu
 #: debug.kernel debug
 #: debug.timeout 900
-#: debug.append rig_vhost_scale=20000
+#: debug.append rig_vhost_scale=20000 rig_vhost_slab_max=512
 #: 6.1.kernel 6.1
 
 on_l1() {
@@ -52,7 +55,8 @@ on_l1() {
 	t0=$(uptime_s)
 	# shellcheck disable=SC2086 # the suites are separate words
 	vhost_iommu_test "$bdf,$bdf2" $(echo "${RIG_VHOST_SUITES:-}" | tr , " ") \
-		--scale "${RIG_VHOST_SCALE:-100000}" --random "${RIG_VHOST_RANDOM:-100000}" |
+		--scale "${RIG_VHOST_SCALE:-100000}" --random "${RIG_VHOST_RANDOM:-100000}" \
+		--slab-max "${RIG_VHOST_SLAB_MAX:-72}" |
 		tap_import "vhost_iommu_test: "
 	fact vhost_iommu_test_s "$(since "$t0")"
 	fact vhost_scale_n "${RIG_VHOST_SCALE:-100000}"
