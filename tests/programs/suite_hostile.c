@@ -10,8 +10,8 @@
  * stops MAPs at the default limit (65535, as type1) and at the VMM's
  * memcg limit (NOMEM, the host's memcg stays under its limit), refuses a
  * memory table with overlapping regions, leaves out of pinned RAM a region
- * that maps device memory past its start, answers NOMEM past
- * RLIMIT_MEMLOCK, and that a VMM SIGKILLed mid-stream gives back its
+ * that maps device memory past its start, refuses to pin a 2 TiB region,
+ * answers NOMEM past RLIMIT_MEMLOCK, and that a VMM SIGKILLed mid-stream gives back its
  * device and its pins, the group being usable again at once.  A fixture
  * for the guest's abuse, one per child VMM.
  */
@@ -652,6 +652,44 @@ static void t_device_memory(const struct suite_env *e)
 	free(mem);
 }
 
+/*
+ * A memory-table region of 2 TiB (a reservation of address space, nothing
+ * behind it) with pre-pinned RAM: its page array would be past what
+ * kvmalloc() takes, with a WARN (the scenario fails on one).  The table is
+ * refused with -ENOMEM, and the next table is pinned as usual.  (A MAP that
+ * large gets RANGE: the host domain's aperture is 39 bits here.)
+ */
+static void t_huge_region(const struct suite_env *e)
+{
+	static const struct rig_opts prepin = { .options = VHOST_IOMMU_OPT_PREPIN };
+	const uint64_t size = 2ull << 40;
+	struct vhost_memory *mem = calloc(1, sizeof(*mem) + 2 * sizeof(mem->regions[0]));
+	struct tap *t = e->t;
+	void *area = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			  -1, 0);
+	struct vhost_iommu_stats st;
+	struct rig g;
+	int err;
+
+	if (!tap_check(t, mem && area != MAP_FAILED, "2 TiB region: 2 TiB of address space"))
+		goto out;
+	rig_open_or_bail(t, &g, e->ram, e->bdf, &prepin);
+	mem->nregions = 2;
+	mem->regions[0] = (struct vhost_memory_region){ .guest_phys_addr = GUEST_GPA,
+		.memory_size = GUEST_SIZE, .userspace_addr = (uintptr_t)e->ram };
+	mem->regions[1] = (struct vhost_memory_region){ .guest_phys_addr = 1ull << 42,
+		.memory_size = size, .userspace_addr = (uintptr_t)area };
+	err = ioctl(g.v.fd, VHOST_SET_MEM_TABLE, mem) ? errno : 0;
+	tap_check(t, err == ENOMEM && vdev_set_mem_table(&g.v, NULL) == 0 &&
+		  vdev_stats(&g.v, &st) == 0 && st.ram_pinned_pages == GUEST_SIZE / PAGE,
+		  "2 TiB region: refused for pinned RAM (%s), the next table pinned", strerror(err));
+	rig_close(&g);
+out:
+	if (area != MAP_FAILED)
+		munmap(area, size);
+	free(mem);
+}
+
 /* Drop CAP_IPC_LOCK from the effective set, so RLIMIT_MEMLOCK applies. */
 static int drop_ipc_lock(void)
 {
@@ -797,6 +835,7 @@ void suite_hostile(const struct suite_env *e)
 	t_memcg(e);
 	t_overlap(t, e);
 	t_device_memory(e);
+	t_huge_region(e);
 	t_memlock(e);
 	t_sigkill(e);
 }
