@@ -12,8 +12,10 @@
 #
 #: level 2
 #: debug.l2-kernel debug
-#: debug.l2-timeout 600
-#: debug.timeout 1700
+# 6.12's debug kernel as L2, under nested KVM on TCG: two minutes to /init,
+# and the I/O outlived a 450 s script limit (600 s for L2).
+#: debug.l2-timeout 1200
+#: debug.timeout 2400
 
 CHAIN_SIZE_MIB=32
 
