@@ -11,7 +11,6 @@
  * holding guest pages (rig_modes: pinned per MAP, pre-pinned).
  */
 #define _GNU_SOURCE
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -122,16 +121,6 @@ static void t_dma(struct tap *t, struct rig *g)
 #define ATTACH_EVENT	"/sys/kernel/debug/tracing/events/iommu/attach_device_to_domain/enable"
 #define TRACE		"/sys/kernel/debug/tracing/trace"
 
-static bool write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC);
-	bool ok = fd >= 0 && write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
 /* Events in the trace buffer that name device @bdf, or -1. */
 static int trace_count(const char *bdf)
 {
@@ -173,7 +162,7 @@ static void t_identity_follows(struct tap *t, const struct suite_env *e,
 	b = hva(&g.v, GPA_B);
 	ok = v_attach(&g.v, 9, g.ep, VIRTIO_IOMMU_ATTACH_F_BYPASS) == OK;
 	lck0 = vmlck_kb();
-	ok = write_file(TRACE, "") && write_file(ATTACH_EVENT, "1") && ok;
+	ok = write_text(TRACE, "") && write_text(ATTACH_EVENT, "1") && ok;
 	for (k = 0; k < CHANGES; k++) {
 		ok = vdev_set_mem_table(&g.v, k % 2 ? NULL : e->huge) == 0 && ok;
 		if (k == 0)
@@ -183,7 +172,7 @@ static void t_identity_follows(struct tap *t, const struct suite_env *e,
 		landed += edu_copy(g.f.bar0, GPA_A, GPA_B, EDU_DMA_LEN) &&
 			  !memcmp(a, b, EDU_DMA_LEN);
 	}
-	write_file(ATTACH_EVENT, "0");
+	write_text(ATTACH_EVENT, "0");
 	attaches = trace_count(g.f.bdf);
 	tap_check(t, ok && landed == CHANGES,
 		  "identity: the region added and removed %u times: DMA at IOVA == GPA lands after "

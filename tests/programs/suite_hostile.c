@@ -472,16 +472,6 @@ static void t_default_limit(const struct suite_env *e)
 #define CGROUP_ROOT	"/sys/fs/cgroup"
 #define CGROUP		CGROUP_ROOT "/pviommu-memcg"
 
-static bool write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	bool ok = fd >= 0 && write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
 /* The cgroup files the child reads and writes, opened before the limit. */
 enum { CG_CURRENT, CG_EVENTS, CG_MAX, CG_NR };
 static const char *const cg_files[CG_NR] = {
@@ -520,7 +510,7 @@ static bool cgroup_ready(void)
 	if (access(CGROUP_ROOT "/cgroup.controllers", F_OK) &&
 	    mount("cgroup2", CGROUP_ROOT, "cgroup2", 0, NULL))
 		return false;
-	if (!write_str(CGROUP_ROOT "/cgroup.subtree_control", "+memory"))
+	if (!write_text(CGROUP_ROOT "/cgroup.subtree_control", "+memory"))
 		return false;
 	return (mkdir(CGROUP, 0755) == 0 || errno == EEXIST) &&
 	       access(CGROUP "/memory.max", F_OK) == 0;
@@ -544,7 +534,7 @@ static int memcg_child(const struct suite_env *e)
 	uint8_t st;
 
 	snprintf(pid, sizeof(pid), "%d", getpid());
-	if (!write_str(CGROUP "/cgroup.procs", pid) || mlockall(MCL_CURRENT | MCL_FUTURE))
+	if (!write_text(CGROUP "/cgroup.procs", pid) || mlockall(MCL_CURRENT | MCL_FUTURE))
 		return 64;
 	for (i = 0; i < CG_NR; i++)
 		if ((fd[i] = open(cg_files[i], i == CG_MAX ? O_WRONLY : O_RDONLY)) < 0)

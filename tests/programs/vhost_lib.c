@@ -230,6 +230,16 @@ int vhost_debugfs_devices(void)
 	return n;
 }
 
+bool write_text(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	bool ok = fd >= 0 && write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
 long long vhost_debugfs_stat(const char *name)
 {
 	DIR *d = opendir("/sys/kernel/debug/vhost-iommu");

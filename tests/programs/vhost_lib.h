@@ -272,6 +272,8 @@ double now_s(void);
 long proc_kb(const char *file, const char *key);
 /* The process's locked_vm in KiB (VmLck of /proc/self/status), or -1. */
 long vmlck_kb(void);
+/* Write @s to the file at @path (sysfs, cgroup, tracefs), truncating it. */
+bool write_text(const char *path, const char *s);
 /* The pid (or tid) of our device's vhost worker, "vhost-<our pid>": a thread
  * of ours (vhost_task, 6.12) or a kthread (6.1); -1 if there is none. */
 int vhost_worker(void);
