@@ -642,6 +642,30 @@ static struct vhost_iommu_group *container_find_group(struct vhost_iommu_contain
 }
 
 /*
+ * Where an endpoint lives in vi->endpoints: at its ID; without one, above
+ * every 32-bit ID, at its group's number, where no request can name it.
+ */
+static unsigned long endpoint_index(u32 id, u32 group)
+{
+	static_assert(BITS_PER_LONG == 64, "endpoints without an ID need 64-bit indices");
+
+	return id == VHOST_IOMMU_ENDPOINT_NO_ID ? BIT(32) + group : id;
+}
+
+/*
+ * Insert @vep at @index; -EEXIST if another endpoint has that ID.  A
+ * group's number names only one group in the container, so an endpoint
+ * without an ID cannot collide.
+ */
+static int endpoint_insert(struct vhost_iommu *vi, unsigned long index,
+			   struct vhost_iommu_endpoint *vep)
+{
+	int ret = xa_insert(&vi->endpoints, index, vep, GFP_KERNEL_ACCOUNT);
+
+	return ret == -EBUSY ? -EEXIST : ret;
+}
+
+/*
  * Declare endpoint @decl->endpoint_id on the IOMMU group numbered
  * @decl->iommu_group, which must be in the bound container and not yet used
  * by another endpoint, under an ID no other endpoint has.  The number is
@@ -679,12 +703,9 @@ endpoint_declare(struct vhost_iommu *vi, const struct vhost_iommu_endpoint_decl 
 		ret = -ENOSPC;
 		goto err_free;
 	}
-	ret = xa_insert(&vi->endpoints, vep->ep.id, vep, GFP_KERNEL_ACCOUNT);
-	if (ret) {
-		if (ret == -EBUSY)
-			ret = -EEXIST;	/* the ID is taken */
+	ret = endpoint_insert(vi, endpoint_index(decl->endpoint_id, decl->iommu_group), vep);
+	if (ret)
 		goto err_free;
-	}
 	kref_get(&g->kref);
 	vep->g = g;
 	g->ep = vep;
@@ -732,6 +753,62 @@ static int vhost_iommu_add_endpoint(struct vhost_iommu *vi, void __user *argp)
 		ret = PTR_ERR(vep);
 	else	/* -EIO: declared, but its group stays blocked in the domain it was in. */
 		ret = vhost_iommu_place_unattached(vi, vep);
+	owner_unlock(vi);
+	return ret;
+}
+
+/**
+ * vhost_iommu_set_endpoint_id() - VHOST_IOMMU_SET_ENDPOINT_ID
+ * @vi: the device
+ * @argp: a struct vhost_iommu_endpoint_decl: the group, and its new ID
+ *
+ * The endpoint declared on the group takes the new ID, or none
+ * (VHOST_IOMMU_ENDPOINT_NO_ID).  A PCI endpoint's ID is its requester ID,
+ * which holds the bus number that firmware or the guest gives the bus
+ * behind a bridge.  The VMM follows the numbering; the guest names an
+ * endpoint by the ID it sees, so the endpoint may change ID only while no
+ * domain holds it under its old one.
+ *
+ * Return: 0, or -EFAULT, -EINVAL (no container bound), -ENOENT (no endpoint
+ * declared on that group), -EBUSY (attached to a domain), -EEXIST (the ID
+ * is another endpoint's), -ENOMEM.
+ */
+static int vhost_iommu_set_endpoint_id(struct vhost_iommu *vi, void __user *argp)
+{
+	struct vhost_iommu_endpoint_decl decl;
+	struct vhost_iommu_endpoint *vep;
+	struct vhost_iommu_group *g;
+	unsigned long old;
+	int ret;
+
+	if (copy_from_user(&decl, argp, sizeof(decl)))
+		return -EFAULT;
+	ret = owner_lock(vi);
+	if (ret)
+		return ret;
+	ret = -EINVAL;
+	if (!vi->container)
+		goto out;
+	mutex_lock(&vi->container->lock);
+	g = container_find_group(vi->container, decl.iommu_group);
+	vep = g ? g->ep : NULL;
+	mutex_unlock(&vi->container->lock);
+	ret = -ENOENT;
+	if (!vep)
+		goto out;
+	ret = 0;
+	if (vep->ep.id == decl.endpoint_id)
+		goto out;
+	ret = -EBUSY;
+	if (vep->ep.domain)
+		goto out;
+	old = endpoint_index(vep->ep.id, decl.iommu_group);
+	ret = endpoint_insert(vi, endpoint_index(decl.endpoint_id, decl.iommu_group), vep);
+	if (ret)
+		goto out;
+	xa_erase(&vi->endpoints, old);
+	vep->ep.id = decl.endpoint_id;
+out:
 	owner_unlock(vi);
 	return ret;
 }
@@ -975,6 +1052,8 @@ static long vhost_iommu_ioctl(struct file *file, unsigned int ioctl,
 		return vhost_iommu_reset(vi);
 	case VHOST_IOMMU_SET_OPTIONS:
 		return vhost_iommu_set_options(vi, argp);
+	case VHOST_IOMMU_SET_ENDPOINT_ID:
+		return vhost_iommu_set_endpoint_id(vi, argp);
 	case VHOST_SET_MEM_TABLE:
 		r = mem_table_check(argp);
 		if (r)

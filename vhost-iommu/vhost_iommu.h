@@ -175,7 +175,8 @@ struct vhost_iommu {
 	struct vhost_dev dev;			/* vhost's own locking */
 	struct vhost_virtqueue vqs[VHOST_IOMMU_NR_VQS];	/* vhost's own locking */
 	struct viommu_model pv;			/* [vq] */
-	struct xarray endpoints;		/* [vq] of vhost_iommu_endpoint */
+	/* [vq] of vhost_iommu_endpoint, at endpoint_index() (vhost.c) */
+	struct xarray endpoints;
 	/* Bound container; set once, under dev.mutex and [vq]. */
 	struct vhost_iommu_container *container;
 	struct vhost_iommu_identity *identity;	/* [vq] built when needed */

@@ -7,10 +7,12 @@
  * DETACH and VHOST_IOMMU_RESET cut the device off, that a READ-only
  * mapping can be read but not written, that config.bypass and an
  * ATTACH_F_BYPASS domain give the identity, and that the identity domain
- * follows memory table changes in place.  A fixture for each way of
+ * follows memory table changes in place, and that an endpoint follows a
+ * change of its ID (a bus numbered late).  A fixture for each way of
  * holding guest pages (rig_modes: pinned per MAP, pre-pinned).
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -186,6 +188,74 @@ static void t_identity_follows(struct tap *t, const struct suite_env *e,
 	rig_close(&g);
 }
 
+/*
+ * A PCI endpoint's ID holds the number of its bus, which firmware gives a
+ * bus behind a bridge after the VMM declared the device: the endpoint first
+ * has no ID, then takes the one the guest will see (SET_ENDPOINT_ID).
+ * Without an ID no request names it and bypass still reaches it; under its
+ * new ID the guest attaches it and DMA lands; an attached endpoint keeps its
+ * ID; another endpoint's ID is refused.
+ */
+static void t_endpoint_id(struct tap *t, const struct suite_env *e)
+{
+	const uint32_t no_id = VHOST_IOMMU_ENDPOINT_NO_ID;
+	uint8_t *a, *b;
+	struct vdev *v;
+	struct vfio f2;
+	struct rig g;
+	uint32_t id;
+	bool ok;
+	int ret;
+
+	rig_open_or_bail(t, &g, e->ram, e->bdf, NULL);
+	v = &g.v;
+	a = hva(v, GPA_A);
+	b = hva(v, GPA_B);
+	id = g.ep + 0x100;	/* the same device and function, one bus further */
+	ret = set_endpoint_id(v, no_id, g.f.group_id);
+	tap_check(t, !ret && v_attach(v, 1, g.ep, 0) == NOENT && v_attach(v, 1, no_id, 0) == NOENT,
+		  "endpoint ID: without one, ATTACH by its old ID or by NO_ID -> NOENT (%s)",
+		  strerror(-ret));
+	fill_pattern(a, PAGE, 31);
+	memset(b, 0, PAGE);
+	ok = ioctl(v->fd, VHOST_IOMMU_SET_BYPASS, 1) == 0 && edu_copy(g.f.bar0, GPA_A, GPA_B, EDU_DMA_LEN);
+	tap_check(t, ok && !memcmp(a, b, EDU_DMA_LEN),
+		  "endpoint ID: an endpoint without one is in bypass (config.bypass=1): DMA lands");
+	ok = ioctl(v->fd, VHOST_IOMMU_SET_BYPASS, 0) == 0;
+
+	ret = set_endpoint_id(v, id, g.f.group_id);
+	ok = ok && !ret && v_attach(v, 1, g.ep, 0) == NOENT && v_attach(v, 1, id, 0) == OK &&
+	     v_map(v, 1, IOVA_A, IOVA_A + PAGE - 1, GPA_A, RW) == OK &&
+	     v_map(v, 1, IOVA_B, IOVA_B + PAGE - 1, GPA_B, RW) == OK;
+	fill_pattern(a, PAGE, 32);
+	memset(b, 0, PAGE);
+	ok = ok && edu_copy(g.f.bar0, IOVA_A, IOVA_B, EDU_DMA_LEN);
+	tap_check(t, ok && !memcmp(a, b, EDU_DMA_LEN),
+		  "endpoint ID %#x: the guest attaches it by that ID and DMA lands (%s)", id,
+		  strerror(-ret));
+	ret = set_endpoint_id(v, g.ep, g.f.group_id);
+	tap_check(t, ret == -EBUSY && v_map(v, 1, IOVA_A + PAGE * 2, IOVA_A + PAGE * 3 - 1,
+					    GPA_A, RW) == OK,
+		  "endpoint ID: refused while attached (-EBUSY), the domain is intact (%s)",
+		  strerror(-ret));
+	ok = v_detach(v, 1, id) == OK && set_endpoint_id(v, g.ep, g.f.group_id) == 0 &&
+	     v_attach(v, 2, g.ep, 0) == OK && v_detach(v, 2, g.ep) == OK;
+	tap_check(t, ok, "endpoint ID: detached, it takes its first ID back");
+
+	if (e->bdf2 && !vfio_join(&f2, e->bdf2, g.f.container)) {
+		ok = add_endpoint(v, f2.rid, f2.group_id) == 0;
+		ret = set_endpoint_id(v, f2.rid, g.f.group_id);
+		tap_check(t, ok && ret == -EEXIST && v_attach(v, 1, g.ep, 0) == OK,
+			  "endpoint ID: another endpoint's ID is refused (-EEXIST), its own kept (%s)",
+			  strerror(-ret));
+		vfio_close(&f2);
+	}
+	ret = set_endpoint_id(v, id, 9999);
+	tap_check(t, ret == -ENOENT, "endpoint ID: of a group not in the container -> -ENOENT (%s)",
+		  strerror(-ret));
+	rig_close(&g);
+}
+
 void suite_dma(const struct suite_env *e)
 {
 	unsigned int i;
@@ -198,4 +268,5 @@ void suite_dma(const struct suite_env *e)
 		rig_close(&g);
 		t_identity_follows(e->t, e, &rig_modes[i]);
 	}
+	t_endpoint_id(e->t, e);
 }

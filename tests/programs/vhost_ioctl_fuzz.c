@@ -194,6 +194,7 @@ static const unsigned long vhost_cmds[] = {
 	VHOST_IOMMU_SET_CONFIG, VHOST_IOMMU_SET_LIMITS, VHOST_IOMMU_ADD_ENDPOINT,
 	VHOST_IOMMU_SET_BYPASS, VHOST_IOMMU_START, VHOST_IOMMU_STOP,
 	VHOST_IOMMU_GET_STATS, VHOST_IOMMU_RESET, VHOST_IOMMU_SET_OPTIONS,
+	VHOST_IOMMU_SET_ENDPOINT_ID,
 };
 
 static const unsigned long vfio_cmds[] = {
@@ -278,9 +279,10 @@ static unsigned long make_arg(unsigned long cmd)
 		if (!(rnd() % 8))
 			o.reserved[rnd() % 3] = rnd();
 		memcpy(argbuf, &o, sizeof(o));
-	} else if (cmd == VHOST_IOMMU_ADD_ENDPOINT) {
-		struct vhost_iommu_endpoint_decl e = { (uint32_t)rnd() % 0x100,
-						       rnd() % 2 ? group_id : (uint32_t)rnd() % 64 };
+	} else if (cmd == VHOST_IOMMU_ADD_ENDPOINT || cmd == VHOST_IOMMU_SET_ENDPOINT_ID) {
+		struct vhost_iommu_endpoint_decl e = {
+			rnd() % 8 ? (uint32_t)rnd() % 0x100 : VHOST_IOMMU_ENDPOINT_NO_ID,
+			rnd() % 2 ? group_id : (uint32_t)rnd() % 64 };
 
 		memcpy(argbuf, &e, sizeof(e));
 	} else if (cmd == VFIO_GROUP_SET_CONTAINER) {

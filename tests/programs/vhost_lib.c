@@ -216,6 +216,14 @@ int add_endpoint(struct vdev *v, uint32_t id, unsigned int group_id)
 	return ioctl(v->fd, VHOST_IOMMU_ADD_ENDPOINT, &e) ? -errno : 0;
 }
 
+int set_endpoint_id(struct vdev *v, uint32_t id, unsigned int group_id)
+{
+	struct vhost_iommu_endpoint_decl e = { .endpoint_id = id,
+					       .iommu_group = group_id };
+
+	return ioctl(v->fd, VHOST_IOMMU_SET_ENDPOINT_ID, &e) ? -errno : 0;
+}
+
 int vhost_debugfs_devices(void)
 {
 	DIR *d = opendir("/sys/kernel/debug/vhost-iommu");

@@ -139,6 +139,8 @@ uint64_t pinned_pages(struct vdev *v);
 
 int vfio_bind(struct vfio *f, struct vdev *v);
 int add_endpoint(struct vdev *v, uint32_t id, unsigned int group_id);
+/* VHOST_IOMMU_SET_ENDPOINT_ID: 0 or -errno. */
+int set_endpoint_id(struct vdev *v, uint32_t id, unsigned int group_id);
 
 /* How many vhost-iommu devices exist (debugfs entries), or -1. */
 int vhost_debugfs_devices(void);

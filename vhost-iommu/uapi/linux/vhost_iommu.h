@@ -81,11 +81,18 @@ struct vhost_iommu_limits {
  * PCI, the requester ID it sees) and the VFIO group of the device behind it.
  * The group must be in the bound container.  One endpoint per group: VFIO
  * moves whole groups between domains.
+ *
+ * VHOST_IOMMU_SET_ENDPOINT_ID gives the endpoint of a group another ID, with
+ * the same struct.  VHOST_IOMMU_ENDPOINT_NO_ID (in either ioctl) is no ID: no
+ * request can name the endpoint, which is unattached (bypassed or blocked).
+ * That is a PCI device behind a bridge the firmware has not numbered yet.
  */
 struct vhost_iommu_endpoint_decl {
 	__u32 endpoint_id;
 	__u32 iommu_group;	/* N of /dev/vfio/N */
 };
+
+#define VHOST_IOMMU_ENDPOINT_NO_ID	0xffffffffU
 
 /*
  * Options of the fast path (VHOST_IOMMU_SET_OPTIONS); only while stopped,
@@ -143,5 +150,7 @@ struct vhost_iommu_stats {
 #define VHOST_IOMMU_RESET	_IO(VHOST_IOMMU_VIRTIO, 0xa7)
 /* Set the options. */
 #define VHOST_IOMMU_SET_OPTIONS	_IOW(VHOST_IOMMU_VIRTIO, 0xa8, struct vhost_iommu_options)
+/* Renumber an endpoint; only while it is attached to no domain. */
+#define VHOST_IOMMU_SET_ENDPOINT_ID _IOW(VHOST_IOMMU_VIRTIO, 0xa9, struct vhost_iommu_endpoint_decl)
 
 #endif /* _UAPI_LINUX_VHOST_IOMMU_H */
