@@ -526,6 +526,7 @@ static u8 vhost_iommu_attach(struct viommu_model *pv, struct viommu_model_domain
 	}
 	if (!ret) {
 		identity_put_unused(vi);
+		vep->attaches++;
 		return VIRTIO_IOMMU_S_OK;
 	}
 	/* The model keeps @ep unattached (or re-attaches its old domain). */

@@ -1165,6 +1165,37 @@ static int stats_show(struct seq_file *s, void *unused)
 
 DEFINE_SHOW_ATTRIBUTE(stats);
 
+/*
+ * One line per endpoint: its ID as the guest names it ("none" while it has
+ * none), its VFIO group, the domain it is attached to ("-": unattached) and
+ * how many ATTACHes put it in one.
+ */
+static int endpoints_show(struct seq_file *s, void *unused)
+{
+	struct vhost_iommu *vi = s->private;
+	struct vhost_iommu_endpoint *vep;
+	unsigned long index;
+
+	mutex_lock(vhost_iommu_lock(vi));
+	xa_for_each(&vi->endpoints, index, vep) {
+		if (vep->ep.id == VHOST_IOMMU_ENDPOINT_NO_ID)
+			seq_puts(s, "none");
+		else
+			seq_printf(s, "%#06x", vep->ep.id);
+		seq_printf(s, " group %d domain ", iommu_group_id(vep->g->group));
+		if (vep->ep.domain)
+			seq_printf(s, "%u", viommu_model_domain_id(vep->ep.domain));
+		else
+			seq_puts(s, "-");
+		seq_printf(s, " attaches %llu%s\n", vep->attaches,
+			   READ_ONCE(vep->g->gone) ? " gone" : "");
+	}
+	mutex_unlock(vhost_iommu_lock(vi));
+	return 0;
+}
+
+DEFINE_SHOW_ATTRIBUTE(endpoints);
+
 /* ---- the char device ------------------------------------------------------ */
 
 static const struct viommu_model_config default_config = {
@@ -1214,6 +1245,7 @@ static int vhost_iommu_open(struct inode *inode, struct file *file)
 	snprintf(name, sizeof(name), "%d", vi->id);
 	vi->debugfs = debugfs_create_dir(name, vhost_iommu_debugfs);
 	debugfs_create_file("stats", 0444, vi->debugfs, vi, &stats_fops);
+	debugfs_create_file("endpoints", 0444, vi->debugfs, vi, &endpoints_fops);
 
 	file->private_data = vi;
 	return 0;

@@ -149,6 +149,7 @@ struct vhost_iommu_endpoint {
 	/* Set under [vq] and [c] when declared, then fixed; reference held */
 	struct vhost_iommu_group *g;
 	struct viommu_model_resv_region *resv;	/* [const] ep.resv */
+	u64 attaches;				/* [vq] ATTACHes that put it in a domain */
 };
 
 struct vhost_iommu_domain {

@@ -8,12 +8,16 @@
 #   userspace   vhost=off, the reference path: QEMU's own userspace
 #               virtio-iommu (VFIO type1 + IOMMU notifiers)
 #   6.1         vhost=on with L1 on Debian 12's 6.1: the older host kernel
+#   root-ports  L2 is a q35 machine with the NVMe behind a pcie-root-port:
+#               pviommu.ko finds it in the VIOT under the bus firmware gave
+#               it (lib/chain.sh, RIG_CHAIN_PORTS)
 #
 #: level 2
 # L2 runs pviommu.ko: the frontend of kernels without virtio-iommu.
 #: l2-kernel 6.1
 #: userspace.append rig_chain_vhost=off
 #: 6.1.kernel 6.1
+#: root-ports.append rig_chain_ports=1
 
 on_l1() {
 	chain_l1 "${RIG_CHAIN_VHOST:-on}" l2_chain

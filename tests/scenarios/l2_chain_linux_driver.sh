@@ -9,6 +9,9 @@
 #   default   L2 on L1's kernel (Debian's 6.12 by default)
 #   debug     L2 on the debug flavour (KASAN, lockdep, kmemleak:
 #             tests/rig/debug.config), and no detector report (make check-debug)
+#   root-ports  L2 is a q35 machine with the NVMe and edu each behind a
+#             pcie-root-port (libvirt's layout): the kernel's endpoints follow
+#             the bus numbers firmware gives (lib/chain.sh, RIG_CHAIN_PORTS)
 #
 #: level 2
 #: debug.l2-kernel debug
@@ -16,6 +19,7 @@
 # and the I/O outlived a 450 s script limit (600 s for L2).
 #: debug.l2-timeout 1200
 #: debug.timeout 2400
+#: root-ports.append rig_chain_ports=1
 
 CHAIN_SIZE_MIB=32
 

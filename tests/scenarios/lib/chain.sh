@@ -8,7 +8,11 @@
 #       L2 runs SCENARIO's on_l2.  QEMU traces virtio_iommu_* to a file and
 #       vhost-iommu's counters are sampled, so that this side can tell which
 #       backend handled the requests.  L2_MEM and L2_APPEND set the
-#       guest's memory and command line (see l2_run).
+#       guest's memory and command line (see l2_run).  With
+#       RIG_CHAIN_PORTS=1, L2 is a q35 machine with each assigned device
+#       behind a pcie-root-port of its own, libvirt's layout: then QEMU
+#       declares the devices without an endpoint ID, and each must end with
+#       the requester ID that L2 sees, and ATTACHes under it.
 #   chain_l2 [DRIVER]   L2: DRIVER (default pviommu; e.g. Linux's own
 #       virtio_iommu) drives the virtio-iommu, then nvme binds behind it.  An
 #       ext4 filesystem in the first 8 MiB must survive a remount and an
@@ -45,25 +49,31 @@ _chain_tcount() { grep -c "^$1 " /tmp/l2-qemu-trace.log 2>/dev/null; }
 _chain_vstat() { sed -n "s/^$1 //p" /tmp/vhost-iommu-stats 2>/dev/null; }
 
 chain_l1() {
-	local vhost=$1 scenario=$2 bdf edu edu_dev= sampler
+	local vhost=$1 scenario=$2 bdf edu edu_dev= sampler ports= nvme_bus= edu_bus=
 	chain_assign 1b36:0010 "NVMe controller" || exit 1
 	bdf=$chain_bdf
+	if [ "${RIG_CHAIN_PORTS:-0}" = 1 ]; then
+		L2_MACHINE=q35
+		ports="-device pcie-root-port,id=rp1,chassis=1 -device pcie-root-port,id=rp2,chassis=2"
+		nvme_bus=,bus=rp1 edu_bus=,bus=rp2
+	fi
 	if [ "${3:-}" = edu ]; then
 		edu=$(pci_find 1234:11e8)
 		check "edu $edu bound to vfio-pci" vfio_bind "$edu" || exit 1
-		edu_dev="-device vfio-pci,host=$edu,rombar=0"
+		edu_dev="-device vfio-pci,host=$edu,rombar=0$edu_bus"
 	fi
 
 	vhost_stats_sampler /tmp/vhost-iommu-stats &
 	sampler=$!
-	# shellcheck disable=SC2086 # edu_dev is two words or none
-	L2_QEMU=/usr/bin/qemu-pviommu l2_run "$scenario" \
+	# shellcheck disable=SC2086 # ports and edu_dev are words or none
+	L2_QEMU=/usr/bin/qemu-pviommu L2_MACHINE=${L2_MACHINE:-pc} l2_run "$scenario" \
 		-L /usr/share/qemu -L /usr/share/seabios \
-		-device "virtio-iommu-pci,vhost=$vhost" \
-		-device "vfio-pci,host=$bdf,rombar=0" $edu_dev \
+		-device "virtio-iommu-pci,vhost=$vhost" $ports \
+		-device "vfio-pci,host=$bdf,rombar=0$nvme_bus" $edu_dev \
 		-trace 'virtio_iommu_*' -D /tmp/l2-qemu-trace.log
 	kill $sampler 2>/dev/null
 	wait $sampler 2>/dev/null
+	[ -z "$ports" ] || _chain_l1_ports "$scenario"
 
 	diag "QEMU trace: $(_chain_tcount virtio_iommu_attach) attach, $(_chain_tcount virtio_iommu_map) map, $(_chain_tcount virtio_iommu_unmap) unmap, $(_chain_tcount virtio_iommu_vhost_start) vhost start"
 	fact qemu_trace_map "$(_chain_tcount virtio_iommu_map)"
@@ -105,6 +115,24 @@ _chain_l1_kernel_did_it() {
 		[ -z "$(ls /sys/kernel/debug/vhost-iommu 2>/dev/null)" ]
 }
 
+# Behind root ports: QEMU declared every assigned device without an ID (its
+# bus was not numbered yet), then gave it the ID firmware's numbering made,
+# and the kernel's endpoints are exactly the requester IDs that L2 reported
+# (chain_l2's RIG:FACT l2_rids), each attached by L2's driver under it.
+_chain_l1_ports() {
+	local want got l
+	check "QEMU declared the devices behind the root ports without an endpoint ID (trace)" \
+		[ "$(grep -c '^virtio_iommu_vhost_add_endpoint endpoint 0xffffffff ' /tmp/l2-qemu-trace.log)" -ge 1 ]
+	grep '^virtio_iommu_vhost_endpoint_id ' /tmp/l2-qemu-trace.log | while IFS= read -r l; do diag "QEMU: $l"; done
+	while IFS= read -r l; do diag "vhost-iommu endpoint: $l"; done </tmp/vhost-iommu-stats.endpoints
+	want=$(sed -n 's/^RIG:FACT l2_rids=//p' /tmp/l2-"$1"-*.log | tail -n 1 | tr ' ' '\n' | sort | xargs)
+	got=$(awk '{ print $1 }' /tmp/vhost-iommu-stats.endpoints | sort | xargs)
+	check "the kernel's endpoint IDs ($got) are the requester IDs L2 sees (${want:-none})" \
+		eval '[ -n "$want" ] && [ "$got" = "$want" ]'
+	check "L2's driver attached every endpoint under that ID" \
+		awk '$1 == "none" || $7 + 0 < 1 { bad = 1 } END { exit bad || !NR }' /tmp/vhost-iommu-stats.endpoints
+}
+
 chain_l2() {
 	local drv=${1:-pviommu} dev=/dev/nvme0n1 vdev nvme fwant fgot
 	# 1 KiB blocks: the filesystem stays below CHAIN_OFFSET_MIB.
@@ -116,6 +144,8 @@ chain_l2() {
 	vdev=$(basename "$(ls -d /sys/bus/virtio/drivers/$drv/virtio* 2>/dev/null | head -n1)")
 	check "$drv drives the virtio-iommu device (${vdev:-none})" [ -n "$vdev" ] || exit 1
 	nvme=$(pci_find 1b36:0010)
+	# The requester IDs of the assigned devices, as this guest numbered them.
+	fact l2_rids "$(for d in $nvme $(pci_find 1234:11e8); do pci_rid "$d"; done | xargs)"
 
 	check "modprobe nvme" modprobe nvme
 	nvme_wait $dev || exit 1

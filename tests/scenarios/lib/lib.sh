@@ -19,6 +19,14 @@ since() { awk -v t0="$1" -v t1="$(uptime_s)" 'BEGIN { printf "%.1f", t1 - t0 }';
 
 # pci_find VENDOR:DEVICE (hex, e.g. 1234:11e8): the matching PCI functions'
 # addresses, one a line.  Never assume a slot: they move with the device list.
+# pci_rid BDF: the requester ID of PCI function BDF (0000:01:00.0 -> 0x0100).
+pci_rid() {
+	local b=${1#*:} d f
+	d=${b#*:}
+	f=${d#*.}
+	printf '%#06x\n' $(((0x${b%%:*} << 8) | (0x${d%.*} << 3) | f))
+}
+
 pci_find() {
 	local d
 	for d in /sys/bus/pci/devices/*; do
@@ -191,7 +199,8 @@ nvme_write_check() {
 # mappings and pins), plus one line of its own, "max.pinned_pages N": the
 # largest pinned_pages of any sample since FILE was created (a gauge that
 # the last sample alone would miss).  A sample that could not be read (the
-# device going away) is dropped.
+# device going away) is dropped.  FILE.endpoints is the same for the
+# device's endpoints (ID, group, domain, ATTACHes: docs/uapi.md).
 vhost_stats_sampler() {
 	local f prev
 	while :; do
@@ -204,6 +213,8 @@ vhost_stats_sampler() {
 			     $1 == "pinned_pages" && $2 + 0 > m { m = $2 + 0 }
 			     END { if (!n) exit 1; print "max.pinned_pages", m + 0 }' \
 				"$prev" "$f" >"$1.new" 2>/dev/null && mv "$1.new" "$1"
+			cat "${f%/stats}/endpoints" >"$1.endpoints.new" 2>/dev/null &&
+				[ -s "$1.endpoints.new" ] && mv "$1.endpoints.new" "$1.endpoints"
 		done
 		sleep 0.2
 	done
