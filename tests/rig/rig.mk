@@ -37,7 +37,7 @@ guest_vfio_refused_OBJS := vfio tap
 vhost_ioctl_fuzz_OBJS := $(RIG_VHOST_OBJS) rnd
 vhost_iommu_test_OBJS := suite_conformance suite_dma suite_fast suite_hostile suite_scale \
 			 $(RIG_VHOST_OBJS) rnd
-RIG_PROG_NAMES := edu_raw edu_type1 guest_vfio_refused vhost_ioctl_fuzz vhost_iommu_test
+RIG_PROG_NAMES := edu_raw edu_type1 guest_vfio_refused vhost_ioctl_fuzz vhost_iommu_test virtio_bypass
 RIG_PROGS := $(patsubst %,$(BUILD)/vm-bin/%,$(RIG_PROG_NAMES))
 
 $(RIG_OBJ_DIR)/%.o: $(RIG_PROGS_DIR)/%.c

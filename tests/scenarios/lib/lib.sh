@@ -83,22 +83,66 @@ _l2_guest() {
 # l2_bg_start LOG SCENARIO [QEMU ARGS...]: start L2 in the background under
 # the patched QEMU, running SCENARIO's on_l2, its serial console in LOG and its
 # stderr in LOG.qemu, its monitor on the FIFOs /tmp/mon.in and /tmp/mon.out
-# (replies collected in /tmp/mon.log).  l2_pid is its QEMU's pid.
+# (replies collected in /tmp/mon.log).  l2_pid is its QEMU's pid.  With
+# L2_REBOOT=1 a reset reboots L2 instead of ending its QEMU, and L2's second
+# serial port (ttyS1) reads what l2_bg_say writes.
 l2_bg_start() {
-	local log=$1 name=$2
+	local log=$1 name=$2 noreboot=-no-reboot ctl=
 	shift 2
 	_l2_guest
 	rm -f /tmp/mon.in /tmp/mon.out
 	mkfifo /tmp/mon.in /tmp/mon.out
+	if [ "${L2_REBOOT:-0}" = 1 ]; then
+		noreboot=
+		rm -f /tmp/l2ctl.in /tmp/l2ctl.out
+		mkfifo /tmp/l2ctl.in /tmp/l2ctl.out
+		ctl="-chardev pipe,id=ctl,path=/tmp/l2ctl -device isa-serial,chardev=ctl"
+	fi
 	l2_bg_log=$log
+	# shellcheck disable=SC2086 # noreboot and ctl are words or none
 	/usr/bin/qemu-pviommu -L /usr/share/qemu -L /usr/share/seabios \
 		-accel kvm -M pc -cpu "$RIG_L2_CPU" -m 256 -nodefaults -display none \
-		-serial "file:$log" -no-reboot -monitor pipe:/tmp/mon \
+		-serial "file:$log" $noreboot $ctl -monitor pipe:/tmp/mon \
 		-kernel "$l2_kernel" -initrd "$l2_initrd" \
 		-append "$(_l2_cmdline "$name")" \
 		"$@" </dev/null >"$log.qemu" 2>&1 &
 	l2_pid=$!
 	cat /tmp/mon.out >/tmp/mon.log &
+	cat /tmp/l2ctl.out >/dev/null 2>&1 &
+}
+
+# l2_bg_wait PATTERN N SEC: wait until the background L2's console has N
+# lines matching PATTERN (grep -E), SEC seconds at most.  Fails at once if
+# its QEMU is gone, and with a failed test point after SEC.
+l2_bg_wait() {
+	local i=0
+	while [ "$(tr -d '\r' <"$l2_bg_log" 2>/dev/null | grep -cE "$1")" -lt "$2" ]; do
+		l2_bg_gone && return 1
+		if [ $i -ge $(($3 * 10)) ]; then
+			not_ok "L2 printed '$1' $2 times within $3 s"
+			tr -d '\r' <"$l2_bg_log" | tail -n 20 | while IFS= read -r i; do diag "L2| $i"; done
+			return 1
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# l2_bg_say LINE PATTERN N: write LINE to L2's ttyS1 (L2_REBOOT=1) every
+# second until its console has N lines matching PATTERN (60 s at most): L2
+# may not be reading yet, and a UART drops what came before its port opened.
+l2_bg_say() {
+	local i=0
+	while [ "$(tr -d '\r' <"$l2_bg_log" | grep -cE "$2")" -lt "$3" ]; do
+		l2_bg_gone && return 1
+		if [ $i -ge 600 ]; then
+			not_ok "L2 did not take '$1' on its ttyS1 within 60 s"
+			return 1
+		fi
+		[ $((i % 10)) != 0 ] || echo "$1" >/tmp/l2ctl.in
+		sleep 0.1
+		i=$((i + 1))
+	done
 }
 
 # l2_bg_gone: true once the background L2's QEMU has exited, after a failed
