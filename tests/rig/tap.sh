@@ -49,6 +49,14 @@ fact() { echo "RIG:FACT $1=$2"; }
 # Close the stream with its plan.
 tap_plan_end() { echo "${TAP_MARK}1..$(tap_count)"; }
 
+# rig_l2_cmdline SCENARIO LIMIT [ARGS]: L2's kernel command line for an L2
+# attempt of LIMIT seconds (L1's -kernel boots, and the boot disk's
+# syslinux.cfg, tests/rig/boot-disk).  Its script gets 3/4 of the limit, so
+# that L2's /init still reports a script that hangs.
+rig_l2_cmdline() {
+	echo "console=ttyS0 loglevel=2 panic=-1 rig_level=2 rig_test=$1 rig_timeout=$(($2 * 3 / 4)) ${3:-}"
+}
+
 # Kernel messages that fail a run: an extended regex, matched against dmesg in
 # the VMs and against the console (minus the rig's own RIG: lines) on the host.
 # shellcheck disable=SC2034 # used by the scripts that source this file

@@ -61,11 +61,8 @@ l2_kvm_ready() {
 		 grep -qx Y /sys/module/kvm_amd/parameters/npt /sys/module/kvm_intel/parameters/ept 2>/dev/null'
 }
 
-# _l2_cmdline SCENARIO: L2's kernel command line.  Its script gets 3/4 of the
-# attempt's limit, so that L2's /init still reports a script that hangs.
-_l2_cmdline() {
-	echo "console=ttyS0 loglevel=2 panic=-1 rig_level=2 rig_test=$1 rig_timeout=$((RIG_L2_TIMEOUT * 3 / 4)) ${L2_APPEND:-}"
-}
+# _l2_cmdline SCENARIO: L2's kernel command line (rig_l2_cmdline).
+_l2_cmdline() { rig_l2_cmdline "$1" "$RIG_L2_TIMEOUT" "${L2_APPEND:-}"; }
 
 # _l2_guest: set l2_kernel and l2_initrd to what L2 boots: L1's own kernel
 # (/rig/l2), or the one the scenario declared with "l2-kernel"
@@ -355,6 +352,9 @@ l2_run() {
 	l2_kvm_ready || return 1
 	_l2_guest
 	cmdline=$(_l2_cmdline "$name")
+	# L2_BOOT=disk: the firmware boots L2 from its disk (a "disk boot" scenario).
+	[ "${L2_BOOT:-kernel}" = disk ] ||
+		set -- -kernel "$l2_kernel" -initrd "$l2_initrd" -append "$cmdline" "$@"
 	while :; do
 		log=/tmp/l2-$name-$attempt.log
 		: >"$log"
@@ -367,8 +367,6 @@ l2_run() {
 			timeout -s KILL "$RIG_L2_TIMEOUT" "${L2_QEMU:-qemu-system-x86_64}" \
 				-accel kvm -M "${L2_MACHINE:-pc}" -cpu "$RIG_L2_CPU" -m "${L2_MEM:-256}" -nodefaults -display none \
 				-serial stdio -no-reboot \
-				-kernel "$l2_kernel" -initrd "$l2_initrd" \
-				-append "$cmdline" \
 				"$@" </dev/null 2>&1
 			echo $? >/tmp/l2.rc
 			times >/tmp/l2.times
