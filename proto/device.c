@@ -653,6 +653,23 @@ void viommu_model_reset(struct viommu_model *dev)
 EXPORT_SYMBOL_GPL(viommu_model_reset);
 
 /**
+ * viommu_model_unplug() - an endpoint is going away: detach it
+ * @dev: the device
+ * @ep: the endpoint, attached or not
+ *
+ * For hot-unplug: the guest's driver need not DETACH a device that is gone,
+ * but nothing of it may stay in the host.  Its domain dies if it was the
+ * last endpoint, with its mappings.  Forced, as a reset: the endpoint is
+ * unattached afterwards, whatever the backend says.
+ */
+void viommu_model_unplug(struct viommu_model *dev, struct viommu_model_endpoint *ep)
+{
+	if (ep->domain)
+		detach_endpoint(dev, ep, true);
+}
+EXPORT_SYMBOL_GPL(viommu_model_unplug);
+
+/**
  * viommu_model_fault_encode() - fill in a fault report for the event queue
  * @fault: the report
  * @reason: VIRTIO_IOMMU_FAULT_R_*

@@ -142,6 +142,7 @@ bool viommu_model_set_bypass(struct viommu_model *dev, u8 bypass);
 bool viommu_model_endpoint_bypassed(const struct viommu_model *dev,
 			       const struct viommu_model_endpoint *ep);
 void viommu_model_reset(struct viommu_model *dev);
+void viommu_model_unplug(struct viommu_model *dev, struct viommu_model_endpoint *ep);
 void viommu_model_fault_encode(struct virtio_iommu_fault *fault, u8 reason,
 			  u32 flags, u32 endpoint, u64 address);
 

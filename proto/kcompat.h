@@ -70,6 +70,13 @@ static inline long pviommu_compat_pin_user_pages_remote(struct mm_struct *mm,
 #define pviommu_compat_vq_has_work(vq)	vhost_has_work((vq)->dev)
 #endif
 
+/* Queue @work on @vq's worker: per queue since 6.5, per device before. */
+#if PVIOMMU_COMPAT_SINCE(6, 5)
+#define pviommu_compat_vq_work_queue(vq, work)	vhost_vq_work_queue(vq, work)
+#else
+#define pviommu_compat_vq_work_queue(vq, work)	vhost_work_queue((vq)->dev, work)
+#endif
+
 /**
  * pviommu_compat_paging_domain_alloc() - a new UNMANAGED domain for a device
  * @dev: a device of the IOMMU the domain is for

@@ -345,6 +345,9 @@ static void group_leave(struct vhost_iommu_group *g)
 	lockdep_assert_held(&c->lock);
 	ret = vhost_iommu_group_set_domain(g, NULL);
 	WRITE_ONCE(g->gone, true);
+	/* A hot-unplug: its endpoint goes too, in the device's worker. */
+	if (g->ep && c->vi)
+		vhost_iommu_endpoint_gone(c->vi);
 	if (ret) {
 		list_move_tail(&g->node, &c->stuck);
 		return;

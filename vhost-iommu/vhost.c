@@ -720,6 +720,80 @@ err_unlock:
 	return ERR_PTR(ret);
 }
 
+/*
+ * Forget @vep, at @index of vi->endpoints, which the model has detached: it
+ * is in no domain of ours but identity, or one it was stuck in.  Its group
+ * goes back to VFIO's blocking domain.  A group that cannot leave its
+ * domain stays in it, and the free of that domain leaves it to the group
+ * (vhost_iommu_free_host_domain()).
+ */
+static void endpoint_forget(struct vhost_iommu *vi, unsigned long index,
+			    struct vhost_iommu_endpoint *vep)
+{
+	lockdep_assert_held(vhost_iommu_lock(vi));
+	mutex_lock(&vi->container->lock);
+	vhost_iommu_group_set_domain(vep->g, NULL);
+	vep->g->ep = NULL;
+	mutex_unlock(&vi->container->lock);
+	xa_erase(&vi->endpoints, index);
+	vhost_iommu_group_put(vep->g);
+	endpoint_free(vep);
+	vi->nr_endpoints--;
+}
+
+/* Forget every endpoint, after a reset of the model. */
+static void remove_endpoints(struct vhost_iommu *vi)
+{
+	struct vhost_iommu_endpoint *vep;
+	unsigned long index;
+
+	xa_for_each(&vi->endpoints, index, vep)
+		endpoint_forget(vi, index, vep);
+}
+
+/*
+ * Forget the endpoints whose groups left the container: hot-unplugged
+ * devices.  Each is detached from its domain, which dies with its mappings
+ * and pins if it was the last (the guest's driver need not DETACH a device
+ * that is gone), and its ID is free for the next device.
+ */
+static void endpoints_reap(struct vhost_iommu *vi)
+{
+	struct vhost_iommu_endpoint *vep;
+	unsigned long index;
+
+	lockdep_assert_held(vhost_iommu_lock(vi));
+	xa_for_each(&vi->endpoints, index, vep) {
+		if (!READ_ONCE(vep->g->gone))
+			continue;
+		viommu_model_unplug(&vi->pv, &vep->ep);
+		endpoint_forget(vi, index, vep);
+	}
+}
+
+static void reap_work(struct vhost_work *work)
+{
+	struct vhost_iommu *vi = container_of(work, struct vhost_iommu, reap_work);
+
+	mutex_lock(vhost_iommu_lock(vi));
+	endpoints_reap(vi);
+	mutex_unlock(vhost_iommu_lock(vi));
+}
+
+/**
+ * vhost_iommu_endpoint_gone() - an endpoint's group left the container
+ * @vi: the device it is declared on
+ *
+ * Called by the container with its lock held, so @vi is still bound and
+ * its worker alive.  The endpoint is reaped by the worker, under the
+ * model's lock, which the container's lock nests in.
+ */
+void vhost_iommu_endpoint_gone(struct vhost_iommu *vi)
+{
+	lockdep_assert_held(&vi->container->lock);
+	pviommu_compat_vq_work_queue(&vi->vqs[VHOST_IOMMU_VQ_REQ], &vi->reap_work);
+}
+
 /**
  * vhost_iommu_add_endpoint() - VHOST_IOMMU_ADD_ENDPOINT
  * @vi: the device
@@ -748,6 +822,7 @@ static int vhost_iommu_add_endpoint(struct vhost_iommu *vi, void __user *argp)
 	ret = owner_lock(vi);
 	if (ret)
 		return ret;
+	endpoints_reap(vi);	/* the ID of a device unplugged just now */
 	vep = endpoint_declare(vi, &decl);
 	if (IS_ERR(vep))
 		ret = PTR_ERR(vep);
@@ -789,6 +864,7 @@ static int vhost_iommu_set_endpoint_id(struct vhost_iommu *vi, void __user *argp
 	ret = -EINVAL;
 	if (!vi->container)
 		goto out;
+	endpoints_reap(vi);
 	mutex_lock(&vi->container->lock);
 	g = container_find_group(vi->container, decl.iommu_group);
 	vep = g ? g->ep : NULL;
@@ -811,33 +887,6 @@ static int vhost_iommu_set_endpoint_id(struct vhost_iommu *vi, void __user *argp
 out:
 	owner_unlock(vi);
 	return ret;
-}
-
-/*
- * Forget every endpoint: their groups go back to VFIO's blocking domain.  A
- * group that cannot leave its domain stays in it, and the free of that
- * domain leaves it to the group (vhost_iommu_free_host_domain()).
- */
-static void remove_endpoints(struct vhost_iommu *vi)
-{
-	struct vhost_iommu_endpoint *vep;
-	unsigned long id;
-
-	lockdep_assert_held(vhost_iommu_lock(vi));
-	xa_for_each(&vi->endpoints, id, vep) {
-		/*
-		 * The model detached it already: it is in no domain of ours
-		 * but identity, or one it was stuck in.
-		 */
-		mutex_lock(&vi->container->lock);
-		vhost_iommu_group_set_domain(vep->g, NULL);
-		vep->g->ep = NULL;
-		mutex_unlock(&vi->container->lock);
-		xa_erase(&vi->endpoints, id);
-		vhost_iommu_group_put(vep->g);
-		endpoint_free(vep);
-	}
-	vi->nr_endpoints = 0;
 }
 
 static int vhost_iommu_set_bypass(struct vhost_iommu *vi, unsigned long arg)
@@ -1241,6 +1290,7 @@ static int vhost_iommu_open(struct inode *inode, struct file *file)
 	vi->pv.max_domains = max_domains;
 	vi->pv.max_mappings = max_mappings;
 	xa_init(&vi->endpoints);
+	vhost_work_init(&vi->reap_work, reap_work);
 
 	snprintf(name, sizeof(name), "%d", vi->id);
 	vi->debugfs = debugfs_create_dir(name, vhost_iommu_debugfs);

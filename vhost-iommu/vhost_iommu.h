@@ -178,6 +178,8 @@ struct vhost_iommu {
 	struct viommu_model pv;			/* [vq] */
 	/* [vq] of vhost_iommu_endpoint, at endpoint_index() (vhost.c) */
 	struct xarray endpoints;
+	/* Queued when an endpoint's group leaves the container (hot-unplug) */
+	struct vhost_work reap_work;
 	/* Bound container; set once, under dev.mutex and [vq]. */
 	struct vhost_iommu_container *container;
 	struct vhost_iommu_identity *identity;	/* [vq] built when needed */
@@ -231,6 +233,7 @@ int vhost_iommu_bind(struct vhost_iommu *vi, struct vhost_iommu_container *c);
 extern const struct viommu_model_ops vhost_iommu_ops;
 int vhost_iommu_domains_init(void);
 void vhost_iommu_domains_exit(void);
+void vhost_iommu_endpoint_gone(struct vhost_iommu *vi);
 int vhost_iommu_place_unattached(struct vhost_iommu *vi,
 				 struct vhost_iommu_endpoint *vep);
 int vhost_iommu_place_all_unattached(struct vhost_iommu *vi);

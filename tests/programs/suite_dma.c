@@ -7,8 +7,9 @@
  * DETACH and VHOST_IOMMU_RESET cut the device off, that a READ-only
  * mapping can be read but not written, that config.bypass and an
  * ATTACH_F_BYPASS domain give the identity, and that the identity domain
- * follows memory table changes in place, and that an endpoint follows a
- * change of its ID (a bus numbered late).  A fixture for each way of
+ * follows memory table changes in place, that an endpoint follows a
+ * change of its ID (a bus numbered late), and that a hot-unplugged endpoint
+ * takes its domain, mappings and pins with it.  A fixture for each way of
  * holding guest pages (rig_modes: pinned per MAP, pre-pinned).
  */
 #define _GNU_SOURCE
@@ -256,6 +257,61 @@ static void t_endpoint_id(struct tap *t, const struct suite_env *e)
 	rig_close(&g);
 }
 
+/*
+ * Hot-unplug: the group of an attached endpoint leaves the container (as
+ * QEMU's device_del closes it) while its domain maps guest RAM, and the
+ * guest sends no DETACH.  The kernel detaches the endpoint itself: the
+ * domain dies with its mappings and pins, requests naming them get NOENT,
+ * and the same device, declared again under the same ID, reaches RAM
+ * through a new domain.
+ */
+static void t_unplug(struct tap *t, const struct suite_env *e)
+{
+	const uint64_t size = 1 << 20;
+	struct vhost_iommu_stats st;
+	uint8_t *a, *b;
+	struct vdev *v;
+	struct vfio f2;
+	struct rig g;
+	int ret, ms;
+	bool ok;
+
+	if (!tap_check(t, e->bdf2 != NULL, "unplug: a second edu"))
+		return;
+	rig_open_or_bail(t, &g, e->ram, e->bdf, NULL);
+	v = &g.v;
+	ret = vfio_join(&f2, e->bdf2, g.f.container);
+	ret = ret ? ret : add_endpoint(v, f2.rid, f2.group_id);
+	ok = !ret && v_attach(v, 2, f2.rid, 0) == OK &&
+	     v_map(v, 2, IOVA_B, IOVA_B + size - 1, DATA_GPA, RW) == OK &&
+	     pinned_pages(v) == size / PAGE;
+	vfio_close(&f2);
+	for (ms = 0; ms < 2000 && (live_domains(v) || pinned_pages(v)); ms += 10)
+		usleep(10000);
+	vdev_stats(v, &st);
+	tap_check(t, ok && !st.domains && !st.mappings && !st.pinned_pages && st.endpoints == 1,
+		  "unplug: the group of an attached endpoint left: its domain, mappings and %llu pinned pages went with it (%d ms), 1 endpoint left",
+		  (unsigned long long)(size / PAGE), ms);
+	tap_check(t, v_map(v, 2, IOVA_B, IOVA_B + PAGE - 1, DATA_GPA, RW) == NOENT &&
+		  v_attach(v, 3, f2.rid, 0) == NOENT,
+		  "unplug: its domain and the endpoint are unknown to requests (NOENT)");
+
+	ret = vfio_join(&f2, e->bdf2, g.f.container);
+	ret = ret ? ret : add_endpoint(v, f2.rid, f2.group_id);
+	ok = !ret && v_attach(v, 4, f2.rid, 0) == OK &&
+	     v_map(v, 4, IOVA_A, IOVA_A + PAGE - 1, GPA_A, RW) == OK &&
+	     v_map(v, 4, IOVA_B, IOVA_B + PAGE - 1, GPA_B, RW) == OK;
+	a = hva(v, GPA_A);
+	b = hva(v, GPA_B);
+	fill_pattern(a, PAGE, 41);
+	memset(b, 0, PAGE);
+	ok = ok && edu_copy(f2.bar0, IOVA_A, IOVA_B, EDU_DMA_LEN) && !memcmp(a, b, EDU_DMA_LEN);
+	tap_check(t, ok, "replug: the same edu is declared again as endpoint %#x, attached, and DMA lands (%s)",
+		  f2.rid, strerror(-ret));
+	vfio_close(&f2);
+	rig_close(&g);
+}
+
 void suite_dma(const struct suite_env *e)
 {
 	unsigned int i;
@@ -269,4 +325,5 @@ void suite_dma(const struct suite_env *e)
 		t_identity_follows(e->t, e, &rig_modes[i]);
 	}
 	t_endpoint_id(e->t, e);
+	t_unplug(e->t, e);
 }
