@@ -275,11 +275,14 @@ err_ram:
 	return NULL;
 }
 
-/*
- * Free the identity domain once no group is in it: it pins all of guest RAM.
- * Placing endpoints builds it again when needed.
+/**
+ * vhost_iommu_identity_put_unused() - free the identity domain once no group
+ * is in it
+ * @vi: the device
+ *
+ * It pins all of guest RAM.  Placing endpoints builds it again when needed.
  */
-static void identity_put_unused(struct vhost_iommu *vi)
+void vhost_iommu_identity_put_unused(struct vhost_iommu *vi)
 {
 	struct vhost_iommu_endpoint *vep;
 	unsigned long id;
@@ -418,7 +421,7 @@ int vhost_iommu_place_unattached(struct vhost_iommu *vi,
 	mutex_lock(&vi->container->lock);
 	stuck = vhost_iommu_group_set_domain(g, hd) && g->domain;
 	mutex_unlock(&vi->container->lock);
-	identity_put_unused(vi);
+	vhost_iommu_identity_put_unused(vi);
 	return stuck ? -EIO : 0;
 }
 
@@ -525,7 +528,7 @@ static u8 vhost_iommu_attach(struct viommu_model *pv, struct viommu_model_domain
 		mutex_unlock(&vi->container->lock);
 	}
 	if (!ret) {
-		identity_put_unused(vi);
+		vhost_iommu_identity_put_unused(vi);
 		vep->attaches++;
 		return VIRTIO_IOMMU_S_OK;
 	}

@@ -768,6 +768,8 @@ static void endpoints_reap(struct vhost_iommu *vi)
 			continue;
 		viommu_model_unplug(&vi->pv, &vep->ep);
 		endpoint_forget(vi, index, vep);
+		/* An unattached one took its group out of the identity domain. */
+		vhost_iommu_identity_put_unused(vi);
 	}
 }
 

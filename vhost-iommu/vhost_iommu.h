@@ -234,6 +234,7 @@ extern const struct viommu_model_ops vhost_iommu_ops;
 int vhost_iommu_domains_init(void);
 void vhost_iommu_domains_exit(void);
 void vhost_iommu_endpoint_gone(struct vhost_iommu *vi);
+void vhost_iommu_identity_put_unused(struct vhost_iommu *vi);
 int vhost_iommu_place_unattached(struct vhost_iommu *vi,
 				 struct vhost_iommu_endpoint *vep);
 int vhost_iommu_place_all_unattached(struct vhost_iommu *vi);

@@ -98,7 +98,7 @@ l2_bg_start() {
 	l2_bg_log=$log
 	# shellcheck disable=SC2086 # noreboot and ctl are words or none
 	/usr/bin/qemu-pviommu -L /usr/share/qemu -L /usr/share/seabios \
-		-accel kvm -M pc -cpu "$RIG_L2_CPU" -m 256 -nodefaults -display none \
+		-accel kvm -M "${L2_MACHINE:-pc}" -cpu "$RIG_L2_CPU" -m "${L2_MEM:-256}" -nodefaults -display none \
 		-serial "file:$log" $noreboot $ctl -monitor pipe:/tmp/mon \
 		-kernel "$l2_kernel" -initrd "$l2_initrd" \
 		-append "$(_l2_cmdline "$name")" \
