@@ -190,6 +190,28 @@ void vhost_iommu_container_put(struct vhost_iommu_container *c)
 }
 
 /**
+ * vhost_iommu_container_unbind_empty() - unbind a container no group is in
+ * @c: the container a device is bound to
+ *
+ * Every group left @c (the VMM unplugged every assigned device, and VFIO
+ * let the container go): the device may bind a new one.
+ *
+ * Return: true if @c was unbound (the caller drops its reference); false if
+ * a group is still in it, or stuck in one of its domains.
+ */
+bool vhost_iommu_container_unbind_empty(struct vhost_iommu_container *c)
+{
+	bool empty;
+
+	mutex_lock(&c->lock);
+	empty = list_empty(&c->groups) && list_empty(&c->stuck);
+	if (empty)
+		c->vi = NULL;
+	mutex_unlock(&c->lock);
+	return empty;
+}
+
+/**
  * vhost_iommu_put_resv_list() - free what iommu_get_group_resv_regions() gave
  * @list: the list it filled; empty afterwards
  */

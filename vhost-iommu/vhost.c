@@ -1140,12 +1140,32 @@ static long vhost_iommu_ioctl(struct file *file, unsigned int ioctl,
 
 /* ---- binding to a container ------------------------------------------ */
 
+/*
+ * Let the container @vi is bound to go if every group left it: the VMM
+ * unplugged all its assigned devices, and binds a new container for the
+ * next one.  Their endpoints go first, and with them every domain.
+ */
+static void unbind_empty_container(struct vhost_iommu *vi)
+{
+	struct vhost_iommu_container *c = vi->container;
+
+	lockdep_assert_held(vhost_iommu_lock(vi));
+	if (!c)
+		return;
+	endpoints_reap(vi);
+	if (vi->nr_endpoints || !vhost_iommu_container_unbind_empty(c))
+		return;
+	vi->container = NULL;
+	vhost_iommu_container_put(c);
+}
+
 /**
  * vhost_iommu_bind() - bind a VFIO container of our type to a device
  * @vi: the device, kept alive by the caller's file reference
  * @c: the container
  *
- * The caller must own @vi.  Each side binds once.
+ * The caller must own @vi.  Each side binds once; the device binds again
+ * once every group left its container (hot-unplug of every device).
  *
  * Return: 0, -EPERM (not the owner) or -EBUSY (either side already bound).
  */
@@ -1155,6 +1175,7 @@ int vhost_iommu_bind(struct vhost_iommu *vi, struct vhost_iommu_container *c)
 
 	if (ret)
 		return ret;
+	unbind_empty_container(vi);
 	mutex_lock(&c->lock);
 	if (vi->container || c->vi) {
 		ret = -EBUSY;

@@ -262,6 +262,7 @@ void vhost_iommu_ram_retire(struct vhost_iommu *vi);
 int vhost_iommu_container_init(void);
 void vhost_iommu_container_exit(void);
 void vhost_iommu_container_put(struct vhost_iommu_container *c);
+bool vhost_iommu_container_unbind_empty(struct vhost_iommu_container *c);
 void vhost_iommu_put_resv_list(struct list_head *list);
 void vhost_iommu_group_put(struct vhost_iommu_group *g);
 int vhost_iommu_group_set_domain(struct vhost_iommu_group *g,

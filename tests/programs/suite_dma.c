@@ -322,6 +322,40 @@ static void t_unplug(struct tap *t, const struct suite_env *e)
 	rig_close(&g);
 }
 
+/*
+ * Every assigned device unplugged: VFIO lets the container go, and the next
+ * device comes in a new container, which the device binds in its place.
+ */
+static void t_rebind(struct tap *t, const struct suite_env *e)
+{
+	uint8_t *a, *b;
+	struct vfio f;
+	struct rig g;
+	int ret;
+	bool ok;
+
+	rig_open_or_bail(t, &g, e->ram, e->bdf, NULL);
+	ok = v_attach(&g.v, 1, g.ep, 0) == OK &&
+	     v_map(&g.v, 1, IOVA_A, IOVA_A + PAGE - 1, GPA_A, RW) == OK;
+	vfio_close(&g.f);
+	ret = vfio_open_type(&f, e->bdf, VFIO_PVIOMMU_IOMMU);
+	ret = ret ? ret : vfio_bind(&f, &g.v);
+	ret = ret ? ret : add_endpoint(&g.v, f.rid, f.group_id);
+	ok = ok && !ret && live_domains(&g.v) == 0 && pinned_pages(&g.v) == 0 &&
+	     v_attach(&g.v, 2, f.rid, 0) == OK &&
+	     v_map(&g.v, 2, IOVA_A, IOVA_A + PAGE - 1, GPA_A, RW) == OK &&
+	     v_map(&g.v, 2, IOVA_B, IOVA_B + PAGE - 1, GPA_B, RW) == OK;
+	a = hva(&g.v, GPA_A);
+	b = hva(&g.v, GPA_B);
+	fill_pattern(a, PAGE, 43);
+	memset(b, 0, PAGE);
+	ok = ok && edu_copy(f.bar0, IOVA_A, IOVA_B, EDU_DMA_LEN) && !memcmp(a, b, EDU_DMA_LEN);
+	tap_check(t, ok, "rebind: after its only group left, a new container binds, its edu attaches and DMA lands (%s)",
+		  strerror(-ret));
+	vfio_close(&f);
+	rig_close(&g);
+}
+
 void suite_dma(const struct suite_env *e)
 {
 	unsigned int i;
@@ -336,4 +370,5 @@ void suite_dma(const struct suite_env *e)
 	}
 	t_endpoint_id(e->t, e);
 	t_unplug(e->t, e);
+	t_rebind(e->t, e);
 }
