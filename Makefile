@@ -299,7 +299,7 @@ qemu:
 	vmm/qemu/build.sh
 
 rig: qemu
-RIG_SCENARIOS += l2_chain l2_chain:userspace l2_chain:6.1 l2_chain:root-ports l2_chain_edu \
+RIG_SCENARIOS += l2_chain l2_chain:userspace l2_chain:6.1 l2_chain:root-ports l2_chain:pci-bridge l2_chain_edu \
 	l2_chain_kill l2_chain_linux_driver l2_chain_linux_driver:root-ports l2_reboot \
 	l2_boot_disk l2_hotplug
 

@@ -11,6 +11,8 @@
 #   root-ports  L2 is a q35 machine with the NVMe behind a pcie-root-port:
 #               pviommu.ko finds it in the VIOT under the bus firmware gave
 #               it (lib/chain.sh, RIG_CHAIN_PORTS)
+#   pci-bridge  the NVMe behind a pcie-pci-bridge on a root port: one
+#               endpoint under the bridge's requester ID
 #
 #: level 2
 # L2 runs pviommu.ko: the frontend of kernels without virtio-iommu.
@@ -18,6 +20,7 @@
 #: userspace.append rig_chain_vhost=off
 #: 6.1.kernel 6.1
 #: root-ports.append rig_chain_ports=1
+#: pci-bridge.append rig_chain_ports=bridge
 
 on_l1() {
 	chain_l1 "${RIG_CHAIN_VHOST:-on}" l2_chain

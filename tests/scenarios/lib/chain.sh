@@ -10,7 +10,8 @@
 #       backend handled the requests.  L2_MEM and L2_APPEND set the
 #       guest's memory and command line (see l2_run).  With
 #       RIG_CHAIN_PORTS=1, L2 is a q35 machine with each assigned device
-#       behind a pcie-root-port of its own, libvirt's layout: then QEMU
+#       behind a pcie-root-port of its own, libvirt's layout (=bridge: the
+#       NVMe behind a pcie-pci-bridge on a root port): then QEMU
 #       declares the devices without an endpoint ID, and each must end with
 #       the requester ID that L2 sees, and ATTACHes under it.
 #   chain_l2 [DRIVER]   L2: DRIVER (default pviommu; e.g. Linux's own
@@ -52,11 +53,20 @@ chain_l1() {
 	local vhost=$1 scenario=$2 bdf edu edu_dev= sampler ports= nvme_bus= edu_bus=
 	chain_assign 1b36:0010 "NVMe controller" || exit 1
 	bdf=$chain_bdf
-	if [ "${RIG_CHAIN_PORTS:-0}" = 1 ]; then
+	case ${RIG_CHAIN_PORTS:-0} in
+	1)
 		L2_MACHINE=q35
 		ports="-device pcie-root-port,id=rp1,chassis=1 -device pcie-root-port,id=rp2,chassis=2"
 		nvme_bus=,bus=rp1 edu_bus=,bus=rp2
-	fi
+		;;
+	bridge)
+		# A conventional PCI bus below a root port: the NVMe's DMA carries
+		# the bridge's requester ID.
+		L2_MACHINE=q35
+		ports="-device pcie-root-port,id=rp1,chassis=1 -device pcie-pci-bridge,id=br1,bus=rp1"
+		nvme_bus=,bus=br1,addr=1
+		;;
+	esac
 	if [ "${3:-}" = edu ]; then
 		edu=$(pci_find 1234:11e8)
 		check "edu $edu bound to vfio-pci" vfio_bind "$edu" || exit 1
@@ -145,7 +155,7 @@ chain_l2() {
 	check "$drv drives the virtio-iommu device (${vdev:-none})" [ -n "$vdev" ] || exit 1
 	nvme=$(pci_find 1b36:0010)
 	# The requester IDs of the assigned devices, as this guest numbered them.
-	fact l2_rids "$(for d in $nvme $(pci_find 1234:11e8); do pci_rid "$d"; done | xargs)"
+	fact l2_rids "$(for d in $nvme $(pci_find 1234:11e8); do pci_dma_rid "$d"; done | xargs)"
 
 	check "modprobe nvme" modprobe nvme
 	nvme_wait $dev || exit 1

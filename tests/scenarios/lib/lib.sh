@@ -27,6 +27,33 @@ pci_rid() {
 	printf '%#06x\n' $(((0x${b%%:*} << 8) | (0x${d%.*} << 3) | f))
 }
 
+# pci_dma_rid BDF: the requester ID that BDF's DMA carries: its own, or
+# behind a PCIe-to-PCI bridge (a PCIe capability of type 7) that bridge's
+# secondary bus with devfn 0, as QEMU and pci_for_each_dma_alias() alias it.
+pci_dma_rid() {
+	local up
+	up=$(basename "$(readlink -f "/sys/bus/pci/devices/$1/..")")
+	if [ -e "/sys/bus/pci/devices/$up/secondary_bus_number" ] && [ "$(_pcie_type "$up")" = 7 ]; then
+		printf '%#06x\n' $(($(cat "/sys/bus/pci/devices/$up/secondary_bus_number") << 8))
+	else
+		pci_rid "$1"
+	fi
+}
+
+# _pcie_type BDF: the device/port type of BDF's PCIe capability, or nothing.
+_pcie_type() {
+	local cfg=/sys/bus/pci/devices/$1/config pos hops=0
+	pos=$(od -An -tu1 -j52 -N1 "$cfg" | tr -d ' ')
+	while [ "${pos:-0}" -ne 0 ] && [ $hops -lt 48 ]; do
+		if [ "$(od -An -tu1 -j"$pos" -N1 "$cfg" | tr -d ' ')" = 16 ]; then
+			echo $((($(od -An -tu1 -j$((pos + 2)) -N1 "$cfg" | tr -d ' ') >> 4) & 15))
+			return
+		fi
+		pos=$(od -An -tu1 -j$((pos + 1)) -N1 "$cfg" | tr -d ' ')
+		hops=$((hops + 1))
+	done
+}
+
 pci_find() {
 	local d
 	for d in /sys/bus/pci/devices/*; do
