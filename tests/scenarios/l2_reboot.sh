@@ -1,16 +1,21 @@
 #!/bin/sh
-# Reboot: an L2 behind virtio-iommu-pci,vhost=on,boot-bypass=off with the
+# Reboot: an L2 behind virtio-iommu-pci,vhost=on (boot-bypass=on) with the
 # NVMe and edu assigned, and Linux's own virtio_iommu, boots six times: it
 # reboots itself (reboot -f) after boots 1, 3 and 5, and L1 resets it from
 # the monitor (system_reset) after boots 2 and 4.  Each boot, before any
 # IOMMU driver runs:
-#   - L2: edu's DMA is refused (config.bypass is back at boot-bypass=off,
-#     although every boot before wrote 1 to it);
+#   - L2: edu's DMA lands at its GPA (config.bypass is back at
+#     boot-bypass=on, although every boot before wrote 0 to it);
 #   - L1: the kernel holds no domain, mapping or pin of the boot before, no
-#     endpoint is attached, and QEMU's locked memory is boot 1's.
+#     endpoint is attached, the identity domain pins guest RAM once, and
+#     QEMU's locked memory is boot 1's.
 # Then L2 drives the virtio-iommu, reads back what the boot before wrote to
 # the disk, writes and reads back new data (O_DIRECT), and sets
-# config.bypass = 1 (virtio_bypass) before it reboots.
+# config.bypass = 0 (virtio_bypass) before it reboots.
+# (boot-bypass=on, not off: with off, SeaBIOS waits out the timeouts of the
+# NVMe it cannot reach at every boot, and twice in five runs L1 then stopped
+# for good, idle with interrupts on: L0's TCG losing an interrupt, README's
+# "Nested hangs".)
 #
 #: level 2
 #: timeout 1200
@@ -31,7 +36,7 @@ on_l1() {
 
 	L2_REBOOT=1 l2_bg_start /tmp/l2-reboot.log l2_reboot \
 		-trace 'virtio_iommu_vhost_*' -D /tmp/l2-reboot.trace \
-		-device virtio-iommu-pci,vhost=on,boot-bypass=off \
+		-device virtio-iommu-pci,vhost=on \
 		-device "vfio-pci,host=$nvme,rombar=0" -device "vfio-pci,host=$edu,rombar=0"
 	vhost_stats_sampler /tmp/vhost-iommu-stats &
 	sampler=$!
@@ -40,8 +45,8 @@ on_l1() {
 		state=$(_reboot_state)
 		if [ "$boot" = 1 ]; then
 			first=$state
-			check "boot 1: the kernel holds nothing of a guest yet ($state)" \
-				eval 'case $state in "mappings 0 domains 0 pinned_pages 0 attached 0 "*) true ;; *) false ;; esac'
+			check "boot 1: the kernel holds nothing of a guest yet, but the identity domain ($state)" \
+				eval 'case $state in "mappings 0 domains 0 pinned_pages 0 attached 0 bypass_pinned_pages "[1-9]*) true ;; *) false ;; esac'
 		else
 			check "boot $boot: the kernel's state and QEMU's locked memory are boot 1's ($state)" \
 				[ "$state" = "$first" ]
@@ -63,8 +68,8 @@ on_l1() {
 		[ "$(grep -c '^RIG:INFO boot-state' /tmp/l2-reboot.log)" = "$REBOOT_BOOTS" ]
 	check "QEMU reset the kernel's state at each reboot (trace: $(grep -c '^virtio_iommu_vhost_reset' /tmp/l2-reboot.trace) resets)" \
 		[ "$(grep -c '^virtio_iommu_vhost_reset' /tmp/l2-reboot.trace)" -ge $((REBOOT_BOOTS - 1)) ]
-	check "L2's writes of config.bypass = 1 reached the kernel ($(grep -c '^virtio_iommu_vhost_set_bypass bypass=1' /tmp/l2-reboot.trace))" \
-		[ "$(grep -c '^virtio_iommu_vhost_set_bypass bypass=1' /tmp/l2-reboot.trace)" -ge "$REBOOT_BOOTS" ]
+	check "L2's writes of config.bypass = 0 reached the kernel ($(grep -c '^virtio_iommu_vhost_set_bypass bypass=0' /tmp/l2-reboot.trace))" \
+		[ "$(grep -c '^virtio_iommu_vhost_set_bypass bypass=0' /tmp/l2-reboot.trace)" -ge "$REBOOT_BOOTS" ]
 	check "the kernel handled L2's MAPs ($(_chain_vstat requests.map))" [ "$(_chain_vstat requests.map)" -ge 100 ]
 	check "no vhost-iommu device left after L2 powered off" \
 		[ -z "$(ls /sys/kernel/debug/vhost-iommu 2>/dev/null)" ]
@@ -94,7 +99,7 @@ on_l2() {
 	edu=$(pci_find 1234:11e8)
 	vio=$(pci_find 1af4:1057)
 	# Before any IOMMU driver: edu is unattached, config.bypass is boot-bypass.
-	edu_raw "$edu" blocked >/tmp/boot.tap 2>&1
+	edu_raw "$edu" lands >/tmp/boot.tap 2>&1
 	exec 3</dev/ttyS1
 	echo "RIG:INFO boot-state"
 	read -r _ <&3
@@ -109,7 +114,7 @@ on_l2() {
 	echo $((points + $(tap_count))) >"$TAP_STATE/count"
 	[ "$failed" = 0 ] || : >"$TAP_STATE/failed"
 	boot=$((boot + 1))
-	tap_import "boot $boot, unattached, config.bypass back at 0: " <"/tmp/boot.tap"
+	tap_import "boot $boot, unattached, config.bypass back at 1: " <"/tmp/boot.tap"
 	if [ -n "$md5" ]; then
 		got=$(dd if=$dev bs=1M skip=$REBOOT_DATA_MIB count=$REBOOT_DATA_SZ iflag=direct 2>/dev/null |
 			md5sum | cut -d' ' -f1)
@@ -117,8 +122,8 @@ on_l2() {
 	fi
 	nvme_write_check $dev $REBOOT_DATA_MIB $REBOOT_DATA_SZ
 	md5=$(md5sum </tmp/pattern | cut -d' ' -f1)
-	check "boot $boot: the driver writes config.bypass = 1" \
-		sh -c "virtio_bypass '$vio' 1 >/tmp/bypass.log 2>&1"
+	check "boot $boot: the driver writes config.bypass = 0" \
+		sh -c "virtio_bypass '$vio' 0 >/tmp/bypass.log 2>&1"
 	while IFS= read -r got; do diag "$got"; done </tmp/bypass.log
 	[ "$boot" -lt "$REBOOT_BOOTS" ] || return 0
 

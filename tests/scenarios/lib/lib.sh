@@ -140,7 +140,7 @@ l2_bg_start() {
 # its QEMU is gone, and with a failed test point after SEC.
 l2_bg_wait() {
 	local i=0
-	while [ "$(tr -d '\r' <"$l2_bg_log" 2>/dev/null | grep -cE "$1")" -lt "$2" ]; do
+	while [ "$(tr -d '\r' 2>/dev/null <"$l2_bg_log" | grep -cE "$1")" -lt "$2" ]; do
 		l2_bg_gone && return 1
 		if [ $i -ge $(($3 * 10)) ]; then
 			not_ok "L2 printed '$1' $2 times within $3 s"
@@ -157,7 +157,7 @@ l2_bg_wait() {
 # may not be reading yet, and a UART drops what came before its port opened.
 l2_bg_say() {
 	local i=0
-	while [ "$(tr -d '\r' <"$l2_bg_log" | grep -cE "$2")" -lt "$3" ]; do
+	while [ "$(tr -d '\r' 2>/dev/null <"$l2_bg_log" | grep -cE "$2")" -lt "$3" ]; do
 		l2_bg_gone && return 1
 		if [ $i -ge 600 ]; then
 			not_ok "L2 did not take '$1' on its ttyS1 within 60 s"
