@@ -12,6 +12,9 @@
 #: timeout 900
 
 HOTPLUG_CYCLES=2
+# What a cycle leaves as it found: the device's endpoints, live mappings and
+# pins, and QEMU's locked memory.
+HOTPLUG_STATE="endpoints mappings pinned_pages bypass_pinned_pages VmLck"
 
 on_l1() {
 	local nvme edu cycle before after sampler
@@ -30,7 +33,7 @@ on_l1() {
 	sampler=$!
 	for cycle in $(seq $HOTPLUG_CYCLES); do
 		l2_bg_wait "^RIG:INFO plug-me $cycle\$" 1 300 || break
-		before=$(_hotplug_state)
+		before=$(vhost_state "$l2_pid" $HOTPLUG_STATE)
 		diag "cycle $cycle before device_add: $(tr '\n' ' ' <"$(ls -d /sys/kernel/debug/vhost-iommu/* | head -n1)/endpoints") domains $(vhost_stat domains) attach $(vhost_stat requests.attach)"
 		l2_monitor "device_add vfio-pci,host=$nvme,bus=rp2,id=hotnvme,rombar=0" || break
 		l2_bg_wait "^RIG:INFO unplug-me $cycle\$" 1 300 || break
@@ -38,7 +41,7 @@ on_l1() {
 			eval '[ "$(awk "\$5 != \"-\"" /tmp/vhost-iommu-stats.endpoints | wc -l)" = 2 ]'
 		l2_monitor "device_del hotnvme" || break
 		_hotplug_wait_gone "$cycle" || break
-		after=$(_hotplug_state)
+		after=$(vhost_state "$l2_pid" $HOTPLUG_STATE)
 		diag "cycle $cycle after device_del: $(tr '\n' ' ' <"$(ls -d /sys/kernel/debug/vhost-iommu/* | head -n1)/endpoints") domains $(vhost_stat domains) attach $(vhost_stat requests.attach)"
 		check "cycle $cycle: after device_del the kernel holds what it held before device_add ($after; before: $before)" \
 			[ "$after" = "$before" ]
@@ -56,17 +59,6 @@ on_l1() {
 	check "no vhost-iommu device left after L2 powered off" \
 		[ -z "$(ls /sys/kernel/debug/vhost-iommu 2>/dev/null)" ]
 	check "no WARN or BUG in L1's kernel log" sh -c '! dmesg | grep -E "WARNING: CPU|BUG:|Oops:"'
-}
-
-# The device's endpoints, live mappings and pins, and QEMU's locked memory.
-_hotplug_state() {
-	local f
-	f=$(ls -d /sys/kernel/debug/vhost-iommu/* 2>/dev/null | head -n1)
-	printf 'endpoints %s mappings %s pinned_pages %s bypass_pinned_pages %s VmLck %s' \
-		"$(sed -n 's/^endpoints //p' "$f/stats")" "$(sed -n 's/^mappings //p' "$f/stats")" \
-		"$(sed -n 's/^pinned_pages //p' "$f/stats")" \
-		"$(sed -n 's/^bypass_pinned_pages //p' "$f/stats")" \
-		"$(sed -n 's/^VmLck:[[:space:]]*//p' /proc/"$l2_pid"/status)"
 }
 
 # Wait (60 s at most) until QEMU has let the NVMe's group go (device_del

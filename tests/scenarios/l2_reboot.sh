@@ -5,7 +5,9 @@
 # the monitor (system_reset) after boots 2 and 4.  Each boot, before any
 # IOMMU driver runs:
 #   - L2: edu's DMA lands at its GPA (config.bypass is back at
-#     boot-bypass=on, although every boot before wrote 0 to it);
+#     boot-bypass=on, although every boot before wrote 0 to it); then
+#     virtio_bypass --negotiate, a driver that has negotiated BYPASS_CONFIG
+#     and not set DRIVER_OK, writes 0, and edu's DMA is refused at once;
 #   - L1: the kernel holds no domain, mapping or pin of the boot before, no
 #     endpoint is attached, the identity domain pins guest RAM once, and
 #     QEMU's locked memory is boot 1's.
@@ -25,6 +27,10 @@ REBOOT_DATA_MIB=56
 REBOOT_DATA_SZ=4
 REBOOT_REC_MIB=60
 REBOOT_BOOTS=6
+# What must be the same at every boot: the vhost-iommu device's live
+# mappings, domains and pins, its endpoints attached to a domain, and the
+# locked memory of L2's QEMU.
+REBOOT_STATE="mappings domains pinned_pages attached bypass_pinned_pages ram_pinned_pages endpoints VmLck"
 
 on_l1() {
 	local nvme edu boot state first sampler
@@ -42,7 +48,7 @@ on_l1() {
 	sampler=$!
 	for boot in $(seq "$REBOOT_BOOTS"); do
 		l2_bg_wait '^RIG:INFO boot-state' "$boot" 300 || break
-		state=$(_reboot_state)
+		state=$(vhost_state "$l2_pid" $REBOOT_STATE)
 		if [ "$boot" = 1 ]; then
 			first=$state
 			check "boot 1: the kernel holds nothing of a guest yet, but the identity domain ($state)" \
@@ -76,22 +82,6 @@ on_l1() {
 	check "no WARN or BUG in L1's kernel log" sh -c '! dmesg | grep -E "WARNING: CPU|BUG:|Oops:"'
 }
 
-# What must be the same at every boot: the vhost-iommu device's live
-# mappings, domains and pins, its endpoints attached to a domain, and the
-# locked memory of L2's QEMU.
-_reboot_state() {
-	local f=/sys/kernel/debug/vhost-iommu
-	f=$(ls -d $f/* 2>/dev/null | head -n1)
-	printf 'mappings %s domains %s pinned_pages %s attached %s bypass_pinned_pages %s ram_pinned_pages %s endpoints %s VmLck %s' \
-		"$(sed -n 's/^mappings //p' "$f/stats")" "$(sed -n 's/^domains //p' "$f/stats")" \
-		"$(sed -n 's/^pinned_pages //p' "$f/stats")" \
-		"$(awk '$5 != "-"' "$f/endpoints" | wc -l)" \
-		"$(sed -n 's/^bypass_pinned_pages //p' "$f/stats")" \
-		"$(sed -n 's/^ram_pinned_pages //p' "$f/stats")" \
-		"$(sed -n 's/^endpoints //p' "$f/stats")" \
-		"$(sed -n 's/^VmLck:[[:space:]]*//p' /proc/"$l2_pid"/status)"
-}
-
 # One boot of L2.  The TAP count and verdict go on across boots: they are in
 # the record on the disk, with the boot's number and its data's md5.
 on_l2() {
@@ -104,6 +94,16 @@ on_l2() {
 	echo "RIG:INFO boot-state"
 	read -r _ <&3
 	echo "RIG:INFO acked"
+	# A driver that has negotiated BYPASS_CONFIG, but not set DRIVER_OK yet,
+	# writes config.bypass = 0: edu is blocked at once.  (virtio_pci, which
+	# holds the function with no virtio driver yet, lets it go meanwhile.)
+	echo "$vio" >/sys/bus/pci/drivers/virtio-pci/unbind
+	if virtio_bypass --negotiate "$vio" 0 >/tmp/bypass.log 2>&1; then
+		edu_raw "$edu" blocked >/tmp/negotiated.tap 2>&1
+	else
+		printf 'not ok 1 - virtio_bypass --negotiate %s 0\n1..1\n' "$vio" >/tmp/negotiated.tap
+	fi
+	echo "$vio" >/sys/bus/pci/drivers/virtio-pci/bind
 
 	modprobe virtio_iommu && modprobe virtio_pci && modprobe nvme
 	nvme_wait $dev || exit 1
@@ -115,6 +115,8 @@ on_l2() {
 	[ "$failed" = 0 ] || : >"$TAP_STATE/failed"
 	boot=$((boot + 1))
 	tap_import "boot $boot, unattached, config.bypass back at 1: " <"/tmp/boot.tap"
+	while IFS= read -r got; do diag "$got"; done </tmp/bypass.log
+	tap_import "boot $boot, unattached, config.bypass = 0 before DRIVER_OK: " <"/tmp/negotiated.tap"
 	if [ -n "$md5" ]; then
 		got=$(dd if=$dev bs=1M skip=$REBOOT_DATA_MIB count=$REBOOT_DATA_SZ iflag=direct 2>/dev/null |
 			md5sum | cut -d' ' -f1)

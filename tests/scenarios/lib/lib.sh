@@ -81,6 +81,23 @@ pviommu_load() { check "modprobe pviommu, then virtio_pci" eval 'modprobe pviomm
 # vhost_stat NAME: a counter of the (only) live vhost-iommu device, empty if none.
 vhost_stat() { sed -n "s/^$1 //p" /sys/kernel/debug/vhost-iommu/*/stats 2>/dev/null | head -n1; }
 
+# vhost_state PID KEY...: "KEY VALUE" for each KEY, on one line: a counter
+# of the (only) live vhost-iommu device, "attached" (its endpoints attached
+# to a domain) or "VmLck" (the locked memory of process PID, L2's QEMU).
+vhost_state() {
+	local pid=$1 key val sep=
+	shift
+	for key; do
+		case $key in
+		attached) val=$(awk '$5 != "-"' /sys/kernel/debug/vhost-iommu/*/endpoints 2>/dev/null | wc -l) ;;
+		VmLck) val=$(sed -n 's/^VmLck:[[:space:]]*//p' /proc/"$pid"/status 2>/dev/null) ;;
+		*) val=$(vhost_stat "$key") ;;
+		esac
+		printf '%s%s %s' "$sep" "$key" "$val"
+		sep=' '
+	done
+}
+
 # l2_kvm_ready: a test point that KVM is loaded, with nested paging, for L2.
 l2_kvm_ready() {
 	check "KVM with nested paging (npt or ept) for L2" eval \
