@@ -70,8 +70,9 @@ TOOLS=(build-essential bc flex bison kmod cpio xz-utils zstd busybox-static
        pciutils python3
        # the rig images carry mke2fs and e2fsck (tests/rig/build-images)
        e2fsprogs
-       # the bootable NVMe of "disk boot" scenarios (tests/rig/boot-disk)
-       dosfstools mtools syslinux syslinux-common
+       # the bootable NVMe of "disk boot" scenarios (tests/rig/boot-disk),
+       # and L2's UEFI firmware there (tests/rig/build-images)
+       dosfstools mtools syslinux syslinux-common syslinux-efi ovmf
        # QEMU 10.0 with the vhost-iommu series (vmm/qemu/build.sh; its meson
        # 1.7 comes from bookworm-backports, unpacked privately)
        dpkg-dev ninja-build pkg-config libglib2.0-dev libfdt-dev
