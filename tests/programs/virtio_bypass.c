@@ -137,8 +137,10 @@ static int vb_negotiate(const struct vb_dev *d)
 	int i;
 
 	/* "The driver MUST ... reset the device" first, and wait for 0 to read back. */
+	if (vb_set_status(d, 0))
+		return -1;
 	for (i = 0; i < 1000 && status; i++)
-		if (vb_set_status(d, 0) || vb_get_status(d, &status))
+		if (vb_get_status(d, &status))
 			return -1;
 	if (status) {
 		fprintf(stderr, "virtio_bypass: the device does not reset (status %#x)\n", status);

@@ -38,7 +38,7 @@ on_l1() {
 		l2_monitor "device_add vfio-pci,host=$nvme,bus=rp2,id=hotnvme,rombar=0" || break
 		l2_bg_wait "^RIG:INFO unplug-me $cycle\$" 1 300 || break
 		check "cycle $cycle: the kernel has edu and the hotplugged NVMe as endpoints, both attached (ID[domain]: $(awk '{ printf "%s[%s] ", $1, $5 }' /tmp/vhost-iommu-stats.endpoints))" \
-			eval '[ "$(awk "\$5 != \"-\"" /tmp/vhost-iommu-stats.endpoints | wc -l)" = 2 ]'
+			[ "$(vhost_attached /tmp/vhost-iommu-stats.endpoints)" = 2 ]
 		l2_monitor "device_del hotnvme" || break
 		_hotplug_wait_gone "$cycle" || break
 		after=$(vhost_state "$l2_pid" $HOTPLUG_STATE)

@@ -81,6 +81,10 @@ pviommu_load() { check "modprobe pviommu, then virtio_pci" eval 'modprobe pviomm
 # vhost_stat NAME: a counter of the (only) live vhost-iommu device, empty if none.
 vhost_stat() { sed -n "s/^$1 //p" /sys/kernel/debug/vhost-iommu/*/stats 2>/dev/null | head -n1; }
 
+# vhost_attached FILE...: how many endpoints in vhost-iommu "endpoints" files
+# (debugfs', or vhost_stats_sampler's copy) are attached to a domain.
+vhost_attached() { awk '$5 != "-"' "$@" 2>/dev/null | wc -l; }
+
 # vhost_state PID KEY...: "KEY VALUE" for each KEY, on one line: a counter
 # of the (only) live vhost-iommu device, "attached" (its endpoints attached
 # to a domain) or "VmLck" (the locked memory of process PID, L2's QEMU).
@@ -89,7 +93,7 @@ vhost_state() {
 	shift
 	for key; do
 		case $key in
-		attached) val=$(awk '$5 != "-"' /sys/kernel/debug/vhost-iommu/*/endpoints 2>/dev/null | wc -l) ;;
+		attached) val=$(vhost_attached /sys/kernel/debug/vhost-iommu/*/endpoints) ;;
 		VmLck) val=$(sed -n 's/^VmLck:[[:space:]]*//p' /proc/"$pid"/status 2>/dev/null) ;;
 		*) val=$(vhost_stat "$key") ;;
 		esac
