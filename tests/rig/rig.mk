@@ -64,14 +64,18 @@ rig-vm-bin: $(RIG_PROGS)
 rig: rig-vm-bin
 	BUILD='$(BUILD)' $(RIG_DIR)/build-images all
 
-# Every run is a line in the ledger; the sum of its retries is printed.
+# Every run is a line in the ledger; the sum of its retries is printed, after
+# the digest of each run that failed or was retried (tests/rig/run).
 RIG_LEDGER := $(BUILD)/rig/ledger
 check-rig: rig
 	@echo "rig: kernels $(foreach k,$(KERNELS),$(k)=$(KABI_$(k)) ($(KVER_$(k))))," \
 		"default $(KDEFAULT)"
-	@rm -f '$(RIG_LEDGER)'; rc=0; for t in $(RIG_SCENARIOS); do \
+	@rm -f '$(RIG_LEDGER)' '$(RIG_LEDGER).digest'; rc=0; for t in $(RIG_SCENARIOS); do \
 		BUILD='$(BUILD)' RIG_LEDGER='$(RIG_LEDGER)' $(RIG_DIR)/run $$t || rc=1; \
 	done; \
+	if [ -s '$(RIG_LEDGER).digest' ]; then \
+		echo "rig: the runs that failed or were retried:"; cat '$(RIG_LEDGER).digest'; \
+	fi; \
 	echo "rig: $$($(RIG_DIR)/ledger '$(RIG_LEDGER)')"; \
 	exit $$rc
 

@@ -140,7 +140,7 @@ on_host() {
 	done
 
 	rid=$(sed -n 's/^nvme_rid=//p' "$RIG_FACTS" | tail -n1)
-	trace=$(tr -d '\r' <"$RIG_CONSOLE" | grep -E '(^|:)virtio_iommu_(attach|map|unmap) ')
+	trace=$(grep -E '^virtio_iommu_(attach|map|unmap) ' "$RIG_QEMU_LOG")
 	attach=$(echo "$trace" | grep -c "virtio_iommu_attach .*endpoint=${rid:-x}\$")
 	maps=$(echo "$trace" | grep -c 'virtio_iommu_map ')
 	unmaps=$(echo "$trace" | grep -c 'virtio_iommu_unmap ')

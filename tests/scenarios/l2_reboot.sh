@@ -20,7 +20,7 @@
 # "Nested hangs".)
 #
 #: level 2
-#: timeout 1200
+#: timeout 600
 
 # Where L2 keeps, across boots, its data and the record of the boot before.
 REBOOT_DATA_MIB=56
@@ -47,7 +47,7 @@ on_l1() {
 	vhost_stats_sampler /tmp/vhost-iommu-stats &
 	sampler=$!
 	for boot in $(seq "$REBOOT_BOOTS"); do
-		l2_bg_wait '^RIG:INFO boot-state' "$boot" 300 || break
+		l2_bg_wait '^RIG:INFO boot-state' "$boot" 120 || break
 		state=$(vhost_state "$l2_pid" $REBOOT_STATE)
 		if [ "$boot" = 1 ]; then
 			first=$state
@@ -59,12 +59,12 @@ on_l1() {
 		fi
 		l2_bg_say go '^RIG:INFO acked' "$boot" || break
 		case $boot in 2 | 4)
-			l2_bg_wait "^RIG:INFO reset-me $boot\$" 1 300 &&
+			l2_bg_wait "^RIG:INFO reset-me $boot\$" 1 120 &&
 				l2_monitor system_reset || break
 			;;
 		esac
 	done
-	l2_bg_wait '^RIG:END' 1 300 || kill -KILL "$l2_pid" 2>/dev/null
+	l2_bg_wait '^RIG:END' 1 120 || kill -KILL "$l2_pid" 2>/dev/null
 	wait "$l2_pid" 2>/dev/null
 	kill $sampler 2>/dev/null
 	wait $sampler 2>/dev/null

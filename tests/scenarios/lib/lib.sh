@@ -199,9 +199,16 @@ l2_bg_gone() {
 	wait "$l2_pid"
 	rc=$?
 	not_ok "L2's QEMU (pid $l2_pid) ended on its own, with $(exit_desc $rc)"
-	tail -n 20 "$l2_bg_log.qemu" | while IFS= read -r line; do diag "QEMU stderr| $line"; done
+	_l2_qemu_stderr "$l2_bg_log"
 	tr -d '\r' <"$l2_bg_log" | tail -n 20 | while IFS= read -r line; do diag "L2| $line"; done
 	return 0
+}
+
+# _l2_qemu_stderr LOG: the last lines that L2's QEMU wrote to its stderr
+# (LOG.qemu), as diagnostics.
+_l2_qemu_stderr() {
+	local line
+	tail -n 20 "$1.qemu" 2>/dev/null | while IFS= read -r line; do diag "L2's QEMU| $line"; done
 }
 
 # l2_monitor CMD: one command to the background L2's monitor.  Fails at once
@@ -390,7 +397,9 @@ exit_desc() {
 # makes it fail at once, as the soak does); a reset that L2's kernel explains
 # is not.  Each retry is reported as a diagnostic and as a fact l2_retry=1,
 # which the host runner counts.  An L2 that ends without RIG:END is reported
-# with its QEMU's exit status or signal (its stderr is on the L2| lines).
+# with its QEMU's exit status or signal.  QEMU's stderr is kept apart, in
+# LOG.qemu, and shown as "L2's QEMU| " diagnostics: on the console's stream its
+# warnings would land in the middle of L2's lines and break them.
 #
 # The CPU time the attempt's QEMU used (every thread of it) is in
 # /tmp/l2.times, the times of the subshell that waited for it: l2_qemu_cpu_s.
@@ -415,11 +424,12 @@ l2_run() {
 			timeout -s KILL "$RIG_L2_TIMEOUT" "${L2_QEMU:-qemu-system-x86_64}" \
 				-accel kvm -M "${L2_MACHINE:-pc}" -cpu "$RIG_L2_CPU" -m "${L2_MEM:-256}" -nodefaults -display none \
 				-serial stdio -no-reboot \
-				"$@" </dev/null 2>&1
+				"$@" </dev/null 2>"$log.qemu"
 			echo $? >/tmp/l2.rc
 			times >/tmp/l2.times
 		} | _l2_console "$log" "$t0"
 		rc=$(cat /tmp/l2.rc)
+		_l2_qemu_stderr "$log"
 		grep -q '^RIG:END' "$log" && break
 		diag "L2's QEMU ended with $(exit_desc "$rc") before RIG:END; the tail of its console:"
 		tail -n 8 "$log" | while IFS= read -r line; do diag "  L2| $line"; done
